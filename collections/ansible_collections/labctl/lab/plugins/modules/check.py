@@ -1,0 +1,41 @@
+# The work happens in the action plugin of the same name; this file carries its documentation.
+
+DOCUMENTATION = r"""
+module: check
+short_description: Record one verify check as PASS, FAIL, SKIP or NOT ENFORCED
+description:
+  - Evaluates nothing itself; the task passes the outcome in O(that) and the words for the student.
+  - Never fails the task, so every check of an exercise runs; the results accumulate in the
+    host fact C(labctl_checks) and a final task decides.
+options:
+  name: {description: The check, as the student reads it., type: str, required: true}
+  that: {description: True when the check passes., type: bool, required: true}
+  expected: {description: What a correct lab shows., type: str, default: ""}
+  found: {description: What this lab shows., type: str, default: ""}
+  hint: {description: One line telling the student what to do, in the course's terms., type: str, default: ""}
+  skip_reason: {description: When set, the check could not run (a precondition failed) and is SKIP., type: str}
+  not_enforced: {description: When set, the check cannot pass on this host for this reason., type: str}
+  severity:
+    description: C(fail) makes a failed check a FAIL; C(warn) a WARN; C(info) always reports INFO.
+    type: str
+    choices: [fail, warn, info]
+    default: fail
+author: labctl developers
+"""
+
+EXAMPLES = r"""
+- name: Check that the network my-web-net exists
+  labctl.lab.check:
+    name: network my-web-net exists
+    that: "{{ ex1_networks.networks | length > 0 }}"
+    expected: a network named my-web-net
+    found: no such network
+    hint: create it with `podman network create my-web-net`
+"""
+
+RETURN = r"""
+labctl_check:
+  description: The check's result.
+  returned: always
+  type: dict
+"""

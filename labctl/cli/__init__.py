@@ -1,0 +1,1 @@
+"""labctl's command line: one module per verb over labctl.core."""

@@ -1,0 +1,73 @@
+"""The labctl command and its error boundary."""
+
+import sys
+
+import click
+import typer
+
+from labctl import __version__
+from labctl.cli import clean, host, reset, up, verify
+from labctl.cli import list as list_cmd
+from labctl.core import report
+from labctl.core.errors import ExitCode, LabctlError
+
+app = typer.Typer(
+    name="labctl",
+    help="Set up, verify, reset and clean the Podman course's lab exercises.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("list")(list_cmd.list_scenarios)
+app.command()(up.up)
+app.command()(verify.verify)
+app.command()(reset.reset)
+app.command()(clean.clean)
+app.add_typer(host.app, name="host")
+
+
+def _version(value: bool) -> None:
+    if value:
+        report.out.print(f"labctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print labctl's version."),
+) -> None:
+    """Set up, verify, reset and clean the Podman course's lab exercises."""
+
+
+def main() -> None:
+    """Entry point: every error ends here as one sentence and an exit code."""
+    debug = "--debug" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except LabctlError as exc:
+        report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
+        if debug and exc.detail:
+            report.err.print(report.escape(exc.detail))
+        sys.exit(int(exc.exit_code))
+    except click.exceptions.Abort:
+        report.err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        report.err.print(f"[bold red]error:[/] {report.escape(exc.format_message())}")
+        sys.exit(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        report.err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the boundary: no traceback unless asked for
+        if debug:
+            raise
+        report.err.print(
+            f"[bold red]error:[/] labctl hit an unexpected problem ({type(exc).__name__}: "
+            f"{report.escape(str(exc))}); run again with --debug for details."
+        )
+        sys.exit(ExitCode.FAILED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""labctl clean: nothing of the exercise left (images are kept)."""
+
+from labctl.cli.common import finish_provisioning, run_action
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
+
+
+def clean(
+    scenario_id: ScenarioId,
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+) -> None:
+    """Remove the exercise's containers, pods, networks and volumes; keep the images."""
+    scenario = load_scenario(scenario_id)
+    result = run_action(scenario, "clean", debug=debug, inventory=inventory, limit=limit)
+    finish_provisioning(scenario, "clean", result, json_out=json_out)

@@ -1,0 +1,60 @@
+"""labctl host check | setup: what the host has for the labs, and making it ready."""
+
+from typing import Annotated
+
+import typer
+
+from labctl.cli.options import Debug, Inventory, Json, Limit
+from labctl.core import report, scenarios
+from labctl.core.actions import raise_for_failures, run_host_action
+from labctl.core.errors import ExitCode
+
+app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)
+
+RootlessUser = Annotated[str | None, typer.Option("--user", help="Report rootless readiness for this user.")]
+
+
+def _run(action: str, user: str | None, json_out: bool, debug: bool, inventory: str | None, limit: str | None) -> None:
+    title = "Checking the host" if action == "check" else "Setting the host up"
+    with report.progress(title, debug) as on_progress:
+        result = run_host_action(
+            action,
+            scenarios.load_all(),
+            rootless_user=user,
+            inventory=inventory,
+            limit=limit,
+            on_progress=on_progress,
+            verbosity=1 if debug else 0,
+        )
+    if json_out:
+        report.print_json(report.result_json(result, action=f"host {action}"))
+    else:
+        raise_for_failures(result, f"host {action}")
+        report.print_checks(result.checks, show_host=len(result.stats) > 1)
+    failed = any(c.status == "FAIL" for c in result.checks) or not result.ok
+    if failed:
+        raise typer.Exit(ExitCode.HOST_NOT_READY)
+
+
+@app.command()
+def check(
+    user: RootlessUser = None,
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+) -> None:
+    """Report what the host has; change nothing."""
+    _run("check", user, json_out, debug, inventory, limit)
+
+
+@app.command()
+def setup(
+    user: RootlessUser = None,
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+) -> None:
+    """Install Podman if missing and configure it so containers start here (needs root)."""
+    _run("setup", user, json_out, debug, inventory, limit)

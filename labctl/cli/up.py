@@ -1,0 +1,24 @@
+"""labctl up: set an exercise up, idempotently."""
+
+from typing import Annotated
+
+import typer
+
+from labctl.cli.common import finish_provisioning, run_action
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
+
+
+def up(
+    scenario_id: ScenarioId,
+    converge: Annotated[
+        bool, typer.Option("--converge", help="Run every task even when the lab looks unchanged since the last up.")
+    ] = False,
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+) -> None:
+    """Set the exercise up: its network, pods, volumes, images and containers, working."""
+    scenario = load_scenario(scenario_id)
+    result = run_action(scenario, "up", debug=debug, inventory=inventory, limit=limit, fast_path=not converge)
+    finish_provisioning(scenario, "up", result, json_out=json_out)

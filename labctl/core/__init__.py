@@ -1,0 +1,1 @@
+"""The small core under the CLI: scenarios, running Ansible, presenting results."""

@@ -1,0 +1,114 @@
+"""Run a labctl action (up, verify, reset, clean, host check/setup) through Ansible."""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.paths import content_dir
+from labctl.core.runner import ProgressCallback, RunResult, run_playbook
+from labctl.core.scenarios import Scenario
+
+SCENARIO_ACTIONS = ("up", "verify", "reset", "clean")
+
+
+def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
+    """Hash of everything that decides what `up` builds: scenario file, role, plugins, overrides.
+
+    A second `up` with the same hash may take the fast path when the live lab still matches.
+    """
+    digest = hashlib.sha256()
+    content = content_dir()
+    files: list[Path] = []
+    if scenario.source:
+        files.append(scenario.source)
+    for folder in (content / "roles" / scenario.role, content / "collections", content / "playbooks"):
+        files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(str(path.relative_to(path.anchor)).encode())
+        digest.update(path.read_bytes())
+    digest.update(json.dumps(overrides, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def run_scenario_action(
+    scenario: Scenario,
+    action: str,
+    *,
+    overrides: dict[str, Any] | None = None,
+    fast_path: bool = True,
+    inventory: str | None = None,
+    limit: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    verbosity: int = 0,
+) -> RunResult:
+    if action not in SCENARIO_ACTIONS:
+        raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
+    overrides = overrides or {}
+    extravars: dict[str, Any] = {
+        **overrides,
+        "lab_scenario": scenario.as_extravar(),
+        "lab_action": action,
+        # labctl decides the exit code from the checks; the role's final assertion is for Molecule.
+        "lab_verify_fails_run": False,
+        "lab_content_hash": content_hash(scenario, overrides) if fast_path else "",
+    }
+    return run_playbook(
+        "scenario.yml",
+        extravars,
+        label=f"{action}-{scenario.id}",
+        inventory=inventory,
+        limit=limit,
+        on_progress=on_progress,
+        verbosity=verbosity,
+    )
+
+
+def run_host_action(
+    action: str,
+    scenarios: list[Scenario],
+    *,
+    rootless_user: str | None = None,
+    inventory: str | None = None,
+    limit: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    verbosity: int = 0,
+) -> RunResult:
+    extravars: dict[str, Any] = {
+        "lab_host_action": action,
+        "host_port_checks": [
+            {"scenario": s.id, "ports": s.ports, "pods": s.resources.pods, "containers": s.resources.containers}
+            for s in scenarios
+            if s.ports
+        ],
+    }
+    if rootless_user:
+        extravars["host_rootless_user"] = rootless_user
+    return run_playbook(
+        "host.yml",
+        extravars,
+        label=f"host-{action}",
+        inventory=inventory,
+        limit=limit,
+        on_progress=on_progress,
+        verbosity=verbosity,
+    )
+
+
+def raise_for_failures(result: RunResult, what: str) -> None:
+    """Turn a failed run into the one LabctlError the user sees: the failing task's message."""
+    if result.unreachable:
+        first = result.unreachable[0]
+        raise LabctlError(
+            f"Cannot reach {first.host}: {first.message}; check the inventory and SSH access.", ExitCode.UNREACHABLE
+        )
+    if result.failures:
+        first = result.failures[0]
+        message = first.message.rstrip(".")
+        where = "" if first.host == "localhost" else f" on {first.host}"
+        code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
+        more = f" ({len(result.failures) - 1} more failures)" if len(result.failures) > 1 else ""
+        raise LabctlError(
+            f"{what} failed{where} at '{first.task}': {message}.{more}", code, detail=f"run log: {result.artifacts}"
+        )

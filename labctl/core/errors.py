@@ -1,0 +1,23 @@
+"""The one error type labctl raises, and the exit codes it maps to."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes, documented in README.md."""
+
+    OK = 0
+    FAILED = 1  # a check or a task failed
+    USAGE = 2  # bad command line or bad input file
+    HOST_NOT_READY = 3  # a prerequisite is missing on the host
+    UNREACHABLE = 4  # a host could not be reached
+
+
+class LabctlError(Exception):
+    """A problem the user can act on: one sentence saying what is wrong and what to do."""
+
+    def __init__(self, message: str, exit_code: ExitCode = ExitCode.FAILED, detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.detail = detail  # shown only with --debug
