@@ -2,7 +2,6 @@
 
 import sys
 
-import click
 import typer
 
 from labctl import __version__
@@ -43,18 +42,12 @@ def main() -> None:
     """Entry point: every error ends here as one sentence and an exit code."""
     debug = "--debug" in sys.argv
     try:
-        code = app(standalone_mode=False)
+        app()  # standalone: usage errors print as Typer formats them, with exit code 2
     except LabctlError as exc:
         report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
         if debug and exc.detail:
             report.err.print(report.escape(exc.detail))
         sys.exit(int(exc.exit_code))
-    except click.exceptions.Abort:
-        report.err.print("aborted")
-        sys.exit(130)
-    except click.ClickException as exc:
-        report.err.print(f"[bold red]error:[/] {report.escape(exc.format_message())}")
-        sys.exit(ExitCode.USAGE)
     except KeyboardInterrupt:
         report.err.print("interrupted")
         sys.exit(130)
@@ -66,7 +59,6 @@ def main() -> None:
             f"{report.escape(str(exc))}); run again with --debug for details."
         )
         sys.exit(ExitCode.FAILED)
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

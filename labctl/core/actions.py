@@ -104,11 +104,13 @@ def raise_for_failures(result: RunResult, what: str) -> None:
             f"Cannot reach {first.host}: {first.message}; check the inventory and SSH access.", ExitCode.UNREACHABLE
         )
     if result.failures:
-        first = result.failures[0]
+        # A fail or assert task explains in words for the user (often rescuing an earlier error): prefer it.
+        explicit = [f for f in result.failures if f.explicit]
+        first = explicit[-1] if explicit else result.failures[0]
         message = first.message.rstrip(".")
         where = "" if first.host == "localhost" else f" on {first.host}"
         code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
-        more = f" ({len(result.failures) - 1} more failures)" if len(result.failures) > 1 else ""
-        raise LabctlError(
-            f"{what} failed{where} at '{first.task}': {message}.{more}", code, detail=f"run log: {result.artifacts}"
-        )
+        others = {f.host for f in result.failures} - {first.host}
+        more = f" (failed on {len(others)} more hosts)" if others else ""
+        at = "" if first.explicit else f" at '{first.task}'"
+        raise LabctlError(f"{what} failed{where}{at}: {message}.{more}", code, detail=f"run log: {result.artifacts}")

@@ -17,6 +17,8 @@ from labctl.core.paths import content_dir, state_dir
 
 KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mortems
 
+EXPLICIT_ACTIONS = ("ansible.builtin.fail", "ansible.builtin.assert")
+
 ProgressCallback = Callable[[str, str], None]  # (host, task name)
 
 
@@ -38,6 +40,7 @@ class Failure:
     task: str
     message: str
     role: str = ""
+    explicit: bool = False  # a fail/assert task: its message was written for the user
 
 
 @dataclass
@@ -105,7 +108,9 @@ class _EventCollector:
             res = data.get("res") or {}
             self._collect(host, res)
             if kind == "runner_on_failed" and not data.get("ignore_errors"):
-                self.failures.append(Failure(host, data.get("task", ""), _failure_message(res), data.get("role", "")))
+                explicit = data.get("resolved_action", "") in EXPLICIT_ACTIONS
+                failure = Failure(host, data.get("task", ""), _failure_message(res), data.get("role", ""), explicit)
+                self.failures.append(failure)
             if kind == "runner_on_ok" and res.get("changed"):
                 self.changed_tasks.append((host, data.get("task", "")))
         elif kind == "runner_on_unreachable":

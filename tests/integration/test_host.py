@@ -1,0 +1,129 @@
+"""The host role on this machine: what `host check` reports, the port check, and a user without Podman."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, podman, run_labctl
+
+pytestmark = pytest.mark.podman
+
+TEST_USER = "labctl-student"
+
+
+def scenario_with_port(folder: Path, scenario_id: str, port: int, containers=()) -> None:
+    data = yaml.safe_load((ROOT / "scenarios" / "ex1.yml").read_text())
+    data.update(id=scenario_id, title=f"port test {scenario_id}", ports=[port])
+    data["resources"] = {"networks": ["my-web-net"], "containers": ["webserver", "client", *containers]}
+    (folder / f"{scenario_id}.yml").write_text(yaml.safe_dump(data))
+
+
+@pytest.fixture
+def listener():
+    """A real process holding a TCP port on all addresses."""
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import socket,sys,time\n"
+        "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "s.bind(('0.0.0.0', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)")],
+        stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline())
+    yield port, proc.pid
+    proc.kill()
+    proc.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        return s.getsockname()[1]
+
+
+def test_host_check_reports_podman_runtime_and_cgroups():
+    result = run_labctl("host", "check", "--json")
+    assert result.rc == 0, result.stdout + result.stderr
+    checks = {c["name"]: c for c in result.json()["checks"]}
+    assert checks["Podman installed"]["status"] == "PASS"
+    assert checks["Podman installed"]["found"].startswith("4.")
+    assert checks["containers start"]["status"] == "PASS"
+    assert checks["cgroups"]["found"].startswith(("v1", "v2"))
+    assert "pod resource limits" in checks["cgroups"]["found"]
+
+
+def test_host_setup_is_idempotent():
+    first = run_labctl("host", "setup", "--json")
+    assert first.rc == 0, first.stdout + first.stderr
+    second = run_labctl("host", "setup", "--json")
+    assert second.rc == 0, second.stdout + second.stderr
+    assert second.json()["changed"] == 0, second.json()["changed_tasks"]
+    assert Path("/var/lib/labctl/host.json").is_file()
+
+
+def test_up_fails_before_creating_anything_when_a_port_is_taken(tmp_path, listener, clean_scenario):
+    port, pid = listener
+    scenario_with_port(tmp_path, "portcheck", port)
+    clean_scenario("portcheck")
+    result = run_labctl("up", "portcheck", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})
+    assert result.rc == 3, result.stdout + result.stderr
+    message = result.stderr.strip()
+    assert f"Port {port} is in use by python" in message
+    assert f"PID {pid}" in message
+    assert "scenario portcheck" in message
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert podman("network", "ls", "-q", "--filter", "name=^my-web-net$").strip() == "", "nothing may be created"
+
+
+def test_a_port_held_by_the_scenarios_own_container_passes(tmp_path, clean_scenario):
+    port = free_port()
+    scenario_with_port(tmp_path, "ownport", port, containers=["ownport-web"])
+    scenario_with_port(tmp_path, "otherport", port)
+    clean_scenario("ownport")
+    podman("run", "-d", "--name", "ownport-web", "--label", "io.labctl.scenario=ownport", "-p", f"{port}:80",
+           "docker.io/library/nginx:alpine")
+    result = run_labctl("host", "check", "--json", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})
+    checks = {c["name"]: c for c in result.json()["checks"]}
+    assert checks[f"ports of ownport ({port})"]["status"] == "PASS"
+    other = checks[f"ports of otherport ({port})"]
+    assert other["status"] == "FAIL"
+    assert other["found"] == f"port {port} is published by Podman container ownport-web"
+    assert other["hint"] == "remove that container (`podman rm -f ownport-web`), then try again"
+
+
+@pytest.fixture
+def student():
+    """A normal user, who may run labctl but not install packages."""
+    if subprocess.run(["id", TEST_USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", TEST_USER], check=True)
+    return TEST_USER
+
+
+@pytest.fixture
+def path_without_podman():
+    """A PATH with every command of /usr/bin except podman (on merged-/usr Debian /bin is /usr/bin)."""
+    bindir = Path(tempfile.mkdtemp(prefix="labctl-nopodman-"))
+    bindir.chmod(0o755)  # the student must be able to use it
+    for tool in Path("/usr/bin").iterdir():
+        if tool.name != "podman":
+            (bindir / tool.name).symlink_to(tool)
+    yield f"{Path(sys.executable).parent}:{bindir}"
+    shutil.rmtree(bindir)
+
+
+def test_without_podman_and_without_root_up_says_what_to_run(path_without_podman, student):
+    env = {"PATH": path_without_podman, "HOME": f"/home/{student}", "XDG_STATE_HOME": "",
+           "LABCTL_SCENARIO_PATH": ""}
+    cmd = ["runuser", "-u", student, "--", "env", *[f"{k}={v}" for k, v in env.items()],
+           str(Path(sys.executable).parent / "labctl"), "up", "ex1"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd="/")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    message = proc.stderr.strip()
+    assert "Podman is not installed and labctl runs without root" in message
+    assert "sudo apt-get install -y podman" in message
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert os.geteuid() == 0  # the test itself runs as root; only labctl ran as the student

@@ -1,0 +1,54 @@
+"""The CLI as a user meets it, without Podman: listings, bad input, exit codes, no tracebacks."""
+
+import json
+
+import yaml
+
+from tests.conftest import run_labctl
+
+
+def test_list_shows_each_scenario_with_its_title():
+    result = run_labctl("list")
+    assert result.rc == 0, result.stderr
+    assert "ex1" in result.stdout
+    assert "Container communication via a custom network" in result.stdout
+
+
+def test_list_json_is_machine_readable():
+    result = run_labctl("list", "--json")
+    assert result.rc == 0, result.stderr
+    ex1 = next(s for s in json.loads(result.stdout) if s["id"] == "ex1")
+    assert ex1["ports"] == []
+    assert "docker.io/library/nginx:alpine" in ex1["images"]
+
+
+def test_an_unknown_scenario_is_one_sentence_naming_the_known_ones():
+    result = run_labctl("up", "ex9")
+    assert result.rc == 2
+    assert result.stdout == ""
+    assert "Unknown scenario 'ex9'; known scenarios: ex1" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_scenario_file_with_an_unknown_key_names_file_and_key(tmp_path):
+    data = yaml.safe_load(open("scenarios/ex1.yml"))
+    data.update(id="broken", extra_thing=1)
+    (tmp_path / "broken.yml").write_text(yaml.safe_dump(data))
+    result = run_labctl("verify", "broken", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})
+    assert result.rc == 2
+    assert f"{tmp_path / 'broken.yml'}" in result.stderr
+    assert "unknown key 'extra_thing'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_argument_is_a_usage_error():
+    result = run_labctl("up")
+    assert result.rc == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_version():
+    result = run_labctl("--version")
+    assert result.rc == 0
+    assert result.stdout.startswith("labctl ")
