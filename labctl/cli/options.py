@@ -7,7 +7,9 @@ import typer
 from labctl.core import scenarios
 from labctl.core.scenarios import Scenario
 
-ScenarioId = Annotated[str, typer.Argument(metavar="SCENARIO", help="Scenario id, e.g. ex1 (see `labctl list`).", show_default=False)]
+ScenarioId = Annotated[
+    str, typer.Argument(metavar="SCENARIO", help="Scenario id, e.g. ex1 (see `labctl list`).", show_default=False)
+]
 Json = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show each task and keep details of errors.")]
 Inventory = Annotated[

@@ -10,19 +10,20 @@ CONTAINERS = ("webserver", "client")
 
 
 def container_ids() -> dict[str, str]:
-    return {c["Names"][0]: c["Id"] for c in podman_json("ps", "-a", "--format", "json")
-            if c["Names"][0] in CONTAINERS}
+    return {c["Names"][0]: c["Id"] for c in podman_json("ps", "-a", "--format", "json") if c["Names"][0] in CONTAINERS}
 
 
 def ex1_left() -> dict[str, list[str]]:
     """Everything of ex1 Podman still knows, by name and by label."""
     label = "label=io.labctl.scenario=ex1"
     return {
-        "containers by name": [n for n in CONTAINERS if podman_json("ps", "-a", "--format", "json", "--filter",
-                                                                    f"name=^{n}$")],
+        "containers by name": [
+            n for n in CONTAINERS if podman_json("ps", "-a", "--format", "json", "--filter", f"name=^{n}$")
+        ],
         "containers by label": podman("ps", "-aq", "--filter", label).split(),
-        "network by name": [n["name"] for n in podman_json("network", "ls", "--format", "json")
-                            if n["name"] == "my-web-net"],
+        "network by name": [
+            n["name"] for n in podman_json("network", "ls", "--format", "json") if n["name"] == "my-web-net"
+        ],
         "networks by label": podman("network", "ls", "-q", "--filter", label).split(),
     }
 
@@ -70,8 +71,12 @@ def test_ex1_full_cycle(clean_scenario):
 
     clean = run_labctl("clean", "ex1")
     assert clean.rc == 0, clean.stderr
-    assert ex1_left() == {"containers by name": [], "containers by label": [], "network by name": [],
-                          "networks by label": []}
+    assert ex1_left() == {
+        "containers by name": [],
+        "containers by label": [],
+        "network by name": [],
+        "networks by label": [],
+    }
     images = {t for i in podman_json("images", "--format", "json") for t in (i.get("Names") or [])}
     assert {"docker.io/library/nginx:alpine", "docker.io/library/alpine:latest"} <= images, "clean keeps images"
 

@@ -28,11 +28,19 @@ def scenario_with_port(folder: Path, scenario_id: str, port: int, containers=())
 @pytest.fixture
 def listener():
     """A real process holding a TCP port on all addresses."""
-    proc = subprocess.Popen([sys.executable, "-c", (
-        "import socket,sys,time\n"
-        "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-        "s.bind(('0.0.0.0', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)")],
-        stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import socket,sys,time\n"
+                "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                "s.bind(('0.0.0.0', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     port = int(proc.stdout.readline())
     yield port, proc.pid
     proc.kill()
@@ -84,8 +92,17 @@ def test_a_port_held_by_the_scenarios_own_container_passes(tmp_path, clean_scena
     scenario_with_port(tmp_path, "ownport", port, containers=["ownport-web"])
     scenario_with_port(tmp_path, "otherport", port)
     clean_scenario("ownport")
-    podman("run", "-d", "--name", "ownport-web", "--label", "io.labctl.scenario=ownport", "-p", f"{port}:80",
-           "docker.io/library/nginx:alpine")
+    podman(
+        "run",
+        "-d",
+        "--name",
+        "ownport-web",
+        "--label",
+        "io.labctl.scenario=ownport",
+        "-p",
+        f"{port}:80",
+        "docker.io/library/nginx:alpine",
+    )
     result = run_labctl("host", "check", "--json", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})
     checks = {c["name"]: c for c in result.json()["checks"]}
     assert checks[f"ports of ownport ({port})"]["status"] == "PASS"
@@ -116,10 +133,18 @@ def path_without_podman():
 
 
 def test_without_podman_and_without_root_up_says_what_to_run(path_without_podman, student):
-    env = {"PATH": path_without_podman, "HOME": f"/home/{student}", "XDG_STATE_HOME": "",
-           "LABCTL_SCENARIO_PATH": ""}
-    cmd = ["runuser", "-u", student, "--", "env", *[f"{k}={v}" for k, v in env.items()],
-           str(Path(sys.executable).parent / "labctl"), "up", "ex1"]
+    env = {"PATH": path_without_podman, "HOME": f"/home/{student}", "XDG_STATE_HOME": "", "LABCTL_SCENARIO_PATH": ""}
+    cmd = [
+        "runuser",
+        "-u",
+        student,
+        "--",
+        "env",
+        *[f"{k}={v}" for k, v in env.items()],
+        str(Path(sys.executable).parent / "labctl"),
+        "up",
+        "ex1",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd="/")
     assert proc.returncode == 3, proc.stdout + proc.stderr
     message = proc.stderr.strip()

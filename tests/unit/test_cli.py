@@ -1,6 +1,7 @@
 """The CLI as a user meets it, without Podman: listings, bad input, exit codes, no tracebacks."""
 
 import json
+from pathlib import Path
 
 import yaml
 
@@ -32,7 +33,7 @@ def test_an_unknown_scenario_is_one_sentence_naming_the_known_ones():
 
 
 def test_a_scenario_file_with_an_unknown_key_names_file_and_key(tmp_path):
-    data = yaml.safe_load(open("scenarios/ex1.yml"))
+    data = yaml.safe_load(Path("scenarios/ex1.yml").read_text())
     data.update(id="broken", extra_thing=1)
     (tmp_path / "broken.yml").write_text(yaml.safe_dump(data))
     result = run_labctl("verify", "broken", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})

@@ -1,10 +1,10 @@
 """Turning ansible-runner events into results: pure logic, fed with events shaped like the real ones."""
 
+import pytest
+
 from labctl.core import runner
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
-
-import pytest
 
 
 def event(kind, task="t", host="localhost", res=None, **data):
@@ -40,7 +40,9 @@ def test_collector_gathers_checks_changes_failures_and_reports():
         event("runner_on_ok", task="Create the network", res={"changed": True}),
         event("runner_on_ok", task="Check", res={"labctl_check": check}),
         event("runner_on_ok", task="Probe", res={"labctl_report": {"in_place": True}}),
-        event("runner_on_failed", task="Boom", res={"msg": "bad"}, role="ex1", resolved_action="ansible.builtin.command"),
+        event(
+            "runner_on_failed", task="Boom", res={"msg": "bad"}, role="ex1", resolved_action="ansible.builtin.command"
+        ),
         event("runner_on_failed", task="Ignored", res={"msg": "meh"}, ignore_errors=True),
         event("runner_on_unreachable", task="Gather", host="pc7", res={"msg": "ssh: no route"}),
     ]:
@@ -69,8 +71,9 @@ def test_an_explicit_fail_message_wins_over_the_error_it_rescued():
 
 
 def test_a_failure_in_the_host_role_means_host_not_ready():
-    failures = [runner.Failure("localhost", "Stop when a port is taken", "Port 8080 is in use", role="host",
-                               explicit=True)]
+    failures = [
+        runner.Failure("localhost", "Stop when a port is taken", "Port 8080 is in use", role="host", explicit=True)
+    ]
     with pytest.raises(LabctlError) as err:
         raise_for_failures(result(failures=failures), "up ex2")
     assert err.value.exit_code == ExitCode.HOST_NOT_READY

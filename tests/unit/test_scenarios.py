@@ -79,7 +79,7 @@ def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
 
 
 def test_the_id_must_match_the_file_name(tmp_path):
-    with pytest.raises(LabctlError, match="key 'id' is 'demo' but the file is named 'other.yml'"):
+    with pytest.raises(LabctlError, match=r"key 'id' is 'demo' but the file is named 'other\.yml'"):
         scenarios.load_file(write(tmp_path, VALID, name="other.yml"))
 
 
