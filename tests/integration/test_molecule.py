@@ -25,8 +25,14 @@ def test_every_role_has_a_molecule_scenario():
 def test_molecule_scenario(scenario):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     try:
-        proc = subprocess.run([str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         output = proc.stdout + proc.stderr
         assert proc.returncode == 0, output[-6000:]
         assert "idempotence" in output and "Executed: Successful" in output
