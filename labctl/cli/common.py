@@ -48,15 +48,20 @@ def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, j
     for host in sorted(result.stats):
         in_place = result.reports.get(host, {}).get("in_place")
         changed = [t for h, t in result.changed_tasks if h == host]
+        # Tasks under no_log (they carry passwords) report no details, only to the stats.
+        hidden = result.stats[host].changed - len(changed)
         where = f" on {host}" if len(result.stats) > 1 or host != "localhost" else ""
         done = {"up": "is up", "reset": "was reset", "clean": "is cleaned up"}[action]
         if in_place:
             report.out.print(
                 f"{scenario.id} {done}{where}: 0 changed — everything was already in place ({result.duration:.1f} s)"
             )
-        elif not changed:
+        elif not result.stats[host].changed:
             report.out.print(f"{scenario.id} {done}{where}: 0 changed, nothing recreated ({result.duration:.1f} s)")
         else:
-            report.out.print(f"{scenario.id} {done}{where}: {len(changed)} changed ({result.duration:.1f} s)")
+            count = result.stats[host].changed
+            report.out.print(f"{scenario.id} {done}{where}: {count} changed ({result.duration:.1f} s)")
             for task in changed:
                 report.out.print(f"  [yellow]changed[/] {report.escape(task)}")
+            if hidden > 0:
+                report.out.print(f"  [yellow]changed[/] {hidden} task(s) whose details are hidden (secrets)")

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.core import scenarios
+from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.scenarios import Scenario
 
 ScenarioId = Annotated[
@@ -19,5 +20,32 @@ Inventory = Annotated[
 Limit = Annotated[str | None, typer.Option("--limit", "-l", help="Only these hosts of the inventory.")]
 
 
+Vars = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--var",
+        metavar="NAME=VALUE",
+        help="Set a variable of the exercise's role, e.g. ex2_pod_mysql_root_password=… (repeatable).",
+    ),
+]
+
+
 def load_scenario(scenario_id: str) -> Scenario:
     return scenarios.load(scenario_id)
+
+
+def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, str]:
+    """--var NAME=VALUE pairs; only the scenario role's own variables may be set."""
+    result: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise LabctlError(f"--var {pair!r} must look like NAME=VALUE.", ExitCode.USAGE)
+        if not name.startswith(f"{scenario.role}_"):
+            raise LabctlError(
+                f"--var {name}: only variables of role {scenario.role} ({scenario.role}_…) can be set for "
+                f"{scenario.id}; see its defaults/main.yml.",
+                ExitCode.USAGE,
+            )
+        result[name] = value
+    return result

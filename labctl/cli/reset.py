@@ -1,11 +1,19 @@
 """labctl reset: back to a fresh, working exercise."""
 
+from typing import Annotated
+
+import typer
+
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, load_scenario, parse_vars
 
 
 def reset(
     scenario_id: ScenarioId,
+    keep_data: Annotated[
+        bool, typer.Option("--keep-data", help="Keep the exercise's volumes (its database, say).")
+    ] = False,
+    var: Vars = None,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -13,5 +21,6 @@ def reset(
 ) -> None:
     """Remove the exercise's resources and set it up afresh (its data is wiped)."""
     scenario = load_scenario(scenario_id)
-    result = run_action(scenario, "reset", debug=debug, inventory=inventory, limit=limit)
+    overrides = {**parse_vars(scenario, var), "lab_keep_data": keep_data}
+    result = run_action(scenario, "reset", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
     finish_provisioning(scenario, "reset", result, json_out=json_out)

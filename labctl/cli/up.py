@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, load_scenario, parse_vars
 
 
 def up(
@@ -13,6 +13,7 @@ def up(
     converge: Annotated[
         bool, typer.Option("--converge", help="Run every task even when the lab looks unchanged since the last up.")
     ] = False,
+    var: Vars = None,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -20,5 +21,8 @@ def up(
 ) -> None:
     """Set the exercise up: its network, pods, volumes, images and containers, working."""
     scenario = load_scenario(scenario_id)
-    result = run_action(scenario, "up", debug=debug, inventory=inventory, limit=limit, fast_path=not converge)
+    overrides = parse_vars(scenario, var)
+    result = run_action(
+        scenario, "up", debug=debug, inventory=inventory, limit=limit, overrides=overrides, fast_path=not converge
+    )
     finish_provisioning(scenario, "up", result, json_out=json_out)
