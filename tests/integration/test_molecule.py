@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.podman, pytest.mark.slow]
 
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml"))
 # What each scenario may leave behind when it fails half-way, to be removed by label.
-LEFTOVER_LABELS = {"ex1_network_dns": "ex1", "host": "molecule-host"}
+LEFTOVER_LABELS = {"ex1_network_dns": "ex1", "ex2_pod_mysql": "ex2", "host": "molecule-host"}
 
 
 def test_every_role_has_a_molecule_scenario():
@@ -39,3 +39,4 @@ def test_molecule_scenario(scenario):
     finally:
         remove_scenario_leftovers(LEFTOVER_LABELS.get(scenario, scenario))
         podman("rm", "-f", "-t", "0", "labctl-molecule-host", check=False)
+        podman("rmi", "localhost/labctl-molecule-build:1", check=False)
