@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +71,61 @@ def clean_scenario() -> Iterator[callable]:
     for scenario_id in registered:
         run_labctl("clean", scenario_id)
         remove_scenario_leftovers(scenario_id)
+
+
+STUDENT = "labctl-student"
+
+
+@dataclass
+class Student:
+    """A normal user on this machine, for rootless Podman; labctl runs as this user."""
+
+    name: str
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 600) -> Completed:
+        full_env = {
+            "PATH": f"{Path(labctl_bin()).parent}:/usr/bin:/bin",
+            "HOME": f"/home/{self.name}",
+            "LANG": "C.UTF-8",
+            "COLUMNS": "200",
+            **(env or {}),
+        }
+        cmd = ["runuser", "-u", self.name, "--", "env", *[f"{k}={v}" for k, v in full_env.items()], *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd="/")
+        return Completed(proc.returncode, proc.stdout, proc.stderr)
+
+    def labctl(self, *args: str, **kw) -> Completed:
+        return self.run(labctl_bin(), *args, **kw)
+
+    def podman(self, *args: str) -> Completed:
+        return self.run("podman", *args)
+
+
+def ensure_student() -> Student:
+    if subprocess.run(["id", STUDENT], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", STUDENT], check=True)
+    return Student(STUDENT)
+
+
+@pytest.fixture
+def rootless_student() -> Iterator[Student]:
+    """A student whose rootless Podman works: /dev/net/tun usable (mode restored after), alpine loaded."""
+    student = ensure_student()
+    tun = Path("/dev/net/tun")
+    mode = tun.stat().st_mode & 0o777
+    tun.chmod(0o666)  # slirp4netns opens it as the user; the host role reports this, it does not change it
+    try:
+        archive = Path(tempfile.mkdtemp(prefix="labctl-images-")) / "alpine.tar"
+        archive.parent.chmod(0o755)
+        podman("save", "-o", str(archive), "docker.io/library/alpine:latest")
+        archive.chmod(0o644)
+        loaded = student.podman("load", "-i", str(archive))
+        shutil.rmtree(archive.parent)
+        assert loaded.rc == 0, loaded.stderr
+        yield student
+    finally:
+        for pod in student.podman("pod", "ps", "-q", "--filter", "label=io.labctl.managed=true").stdout.split():
+            student.podman("pod", "rm", "-f", "-t", "0", pod)
+        for ctr in student.podman("ps", "-aq", "--filter", "label=io.labctl.managed=true").stdout.split():
+            student.podman("rm", "-f", "-t", "0", ctr)
+        tun.chmod(mode)

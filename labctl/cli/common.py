@@ -45,6 +45,10 @@ def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, j
             raise typer.Exit(ExitCode.UNREACHABLE if result.unreachable else ExitCode.FAILED)
         return
     raise_for_failures(result, f"{action} {scenario.id}")
+    # What a role wants the user to know (say, that this host does not enforce pod limits).
+    report.print_checks(
+        [c for c in result.checks if c.status in ("WARN", "NOT_ENFORCED")], show_host=len(result.stats) > 1
+    )
     for host in sorted(result.stats):
         in_place = result.reports.get(host, {}).get("in_place")
         changed = [t for h, t in result.changed_tasks if h == host]

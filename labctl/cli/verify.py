@@ -7,6 +7,7 @@ from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_s
 from labctl.core import report
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.runner import RunResult
 
 
 def verify(
@@ -19,17 +20,36 @@ def verify(
     """Check the exercise as the course describes it; exit 0 only when every check passes."""
     scenario = load_scenario(scenario_id)
     result = run_action(scenario, "verify", debug=debug, inventory=inventory, limit=limit)
-    passed = result.ok and all(c.status == "PASS" for c in result.checks) and bool(result.checks)
+    outcome = verdict(result)
     if json_out:
-        report.print_json(report.result_json(result, scenario=scenario.id, action="verify", passed=passed))
+        report.print_json(
+            report.result_json(
+                result, scenario=scenario.id, action="verify", passed=outcome == ExitCode.OK, exit_code=int(outcome)
+            )
+        )
     else:
         raise_for_failures(result, f"verify {scenario.id}")
         if not result.checks:
             raise LabctlError(f"verify {scenario.id} ran no checks; its role has no verify tasks.")
         report.print_checks(result.checks, show_host=len(result.stats) > 1)
-        verdict = "[green]all checks passed[/]" if passed else "[bold red]not all checks passed[/]"
-        report.out.print(f"{scenario.id}: {report.checks_summary(result.checks)} — {verdict}")
+        words = {
+            ExitCode.OK: "[green]the lab is right[/]",
+            ExitCode.FAILED: "[bold red]not all checks passed[/]",
+            ExitCode.NOT_ENFORCED: "[magenta]nothing failed, but not everything can be enforced on this host[/]",
+        }
+        report.out.print(f"{scenario.id}: {report.checks_summary(result.checks)} — {words.get(outcome, '')}")
+    if outcome != ExitCode.OK:
+        raise typer.Exit(outcome)
+
+
+def verdict(result: RunResult) -> ExitCode:
+    """0 when no check failed (SKIP for a reason that is no failure and INFO are fine), 1 on a FAIL,
+    5 when nothing failed but something is NOT ENFORCED on this host, 4 for an unreachable host."""
+    statuses = {c.status for c in result.checks}
     if result.unreachable:
-        raise typer.Exit(ExitCode.UNREACHABLE)
-    if not passed:
-        raise typer.Exit(ExitCode.FAILED)
+        return ExitCode.UNREACHABLE
+    if not result.ok or "FAIL" in statuses or not result.checks:
+        return ExitCode.FAILED
+    if "NOT_ENFORCED" in statuses:
+        return ExitCode.NOT_ENFORCED
+    return ExitCode.OK

@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad command line or bad input file
     HOST_NOT_READY = 3  # a prerequisite is missing on the host
     UNREACHABLE = 4  # a host could not be reached
+    NOT_ENFORCED = 5  # no check failed, but something cannot be enforced on this host (e.g. pod limits)
 
 
 class LabctlError(Exception):

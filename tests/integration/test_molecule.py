@@ -13,7 +13,14 @@ pytestmark = [pytest.mark.podman, pytest.mark.slow]
 
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml"))
 # What each scenario may leave behind when it fails half-way, to be removed by label.
-LEFTOVER_LABELS = {"ex1_network_dns": "ex1", "ex2_pod_mysql": "ex2", "host": "molecule-host"}
+LEFTOVER_LABELS = {
+    "ex1_network_dns": "ex1",
+    "ex2_pod_mysql": "ex2",
+    "ex4_pod_limits": "ex4",
+    "ex3_three_tier": "ex3",
+    "ex5_pid_share": "ex5",
+    "host": "molecule-host",
+}
 
 
 def test_every_role_has_a_molecule_scenario():

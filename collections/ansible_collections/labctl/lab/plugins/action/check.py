@@ -18,7 +18,8 @@ class ActionModule(ActionBase):
         if skip_reason:
             status, found = "SKIP", str(skip_reason)
         elif not_enforced:
-            status, found = "NOT_ENFORCED", str(not_enforced)
+            measured = str(args.get("found") or "")
+            status, found = "NOT_ENFORCED", str(not_enforced) + (f"; measured: {measured}" if measured else "")
         elif severity == "info":
             status, found = "INFO", str(args.get("found") or "")
         else:

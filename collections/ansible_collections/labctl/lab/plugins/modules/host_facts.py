@@ -25,6 +25,7 @@ import shutil
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labctl.lab.plugins.module_utils import cgroups
 
 CAP_SYS_RESOURCE = 24
 
@@ -34,45 +35,6 @@ def default_record_path():
         return "/var/lib/labctl/host.json"
     base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
     return os.path.join(base, "labctl", "host.json")
-
-
-def fs_type(path):
-    """The filesystem type of a mount point, from /proc/self/mounts ('' when not a mount point)."""
-    kind = ""
-    try:
-        with open("/proc/self/mounts", encoding="utf-8") as mounts:
-            for line in mounts:
-                fields = line.split()
-                if len(fields) > 2 and fields[1] == path:
-                    kind = fields[2]  # the last mount on a path is the visible one
-    except OSError:
-        pass
-    return kind
-
-
-def cgroup_layout():
-    top = fs_type("/sys/fs/cgroup")
-    if top == "cgroup2":
-        return {"version": 2, "layout": "unified"}
-    unified = fs_type("/sys/fs/cgroup/unified") == "cgroup2"
-    return {"version": 1, "layout": "hybrid" if unified else "legacy"}
-
-
-def cgroup_v1_controllers():
-    try:
-        with open("/proc/cgroups", encoding="utf-8") as handle:
-            rows = [line.split() for line in handle if not line.startswith("#")]
-        return sorted(r[0] for r in rows if len(r) >= 4 and r[3] == "1")
-    except OSError:
-        return []
-
-
-def cgroup_v2_controllers():
-    try:
-        with open("/sys/fs/cgroup/cgroup.controllers", encoding="utf-8") as handle:
-            return handle.read().split()
-    except OSError:
-        return []
 
 
 def capability(bit):
@@ -137,16 +99,6 @@ def config_dropin_dir(euid):
     return os.path.join(base, "containers", "containers.conf.d")
 
 
-def delegated_controllers(uid):
-    """cgroup v2 controllers systemd delegates to a user's session (what rootless Podman may use)."""
-    path = f"/sys/fs/cgroup/user.slice/user-{uid}.slice/user@{uid}.service/cgroup.controllers"
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read().split()
-    except OSError:
-        return []
-
-
 def podman_facts(module):
     podman = module.get_bin_path("podman")
     if not podman:
@@ -176,18 +128,22 @@ def main():
             record = json.load(handle)
     except (OSError, ValueError):
         record = None
-    cgroups = cgroup_layout()
-    cgroups["controllers"] = cgroup_v2_controllers() if cgroups["version"] == 2 else cgroup_v1_controllers()
     euid = os.geteuid()
-    if cgroups["version"] == 2 and euid != 0:
-        cgroups["delegated"] = delegated_controllers(euid)
+    user = pwd.getpwuid(euid).pw_name
+    layout = cgroups.layout()
+    if layout["version"] == 2:
+        layout["controllers"] = cgroups.v2_controllers(uid=None if euid == 0 else euid)
+    else:
+        layout["controllers"] = cgroups.v1_controllers()
+    reason = cgroups.limits_not_enforced_because(layout["version"], euid == 0, layout["controllers"], user)
     facts = {
         "euid": euid,
-        "user": pwd.getpwuid(euid).pw_name,
+        "user": user,
         "privileged": euid == 0,
         "package_manager": package_manager(),
         "podman": podman_facts(module),
-        "cgroups": cgroups,
+        "cgroups": layout,
+        "pod_limits": {"enforced": not reason, "reason": reason},
         "cap_sys_resource": capability(CAP_SYS_RESOURCE),
         "hard_limits": hard_limits(),
         "catatonit": next(

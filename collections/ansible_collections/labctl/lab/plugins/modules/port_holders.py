@@ -46,7 +46,8 @@ def published(module):
     podman = module.get_bin_path("podman")
     if not podman:
         return {}
-    rc, out, _ = module.run_command([podman, "ps", "--format", "json"])
+    # --pod fills in PodName; without it the JSON leaves it empty.
+    rc, out, _ = module.run_command([podman, "ps", "--pod", "--format", "json"])
     if rc != 0:
         return {}
     owners = {}
@@ -54,7 +55,10 @@ def published(module):
         for mapping in ctr.get("Ports") or []:
             first = int(mapping.get("host_port", 0))
             for port in range(first, first + int(mapping.get("range", 1) or 1)):
-                owners[port] = {"pod": ctr.get("PodName") or "", "container": (ctr.get("Names") or [""])[0]}
+                owner = {"pod": ctr.get("PodName") or "", "container": (ctr.get("Names") or [""])[0]}
+                # A pod's containers all show the pod's ports: name the pod, or a container that is not infra.
+                if port not in owners or not ctr.get("IsInfra"):
+                    owners[port] = owner
     return owners
 
 

@@ -1,0 +1,103 @@
+"""cgroup facts shared by labctl's modules: the layout, and whether pod limits can be enforced.
+
+Pure functions over a root folder (normally /), so that tests can feed them real-format files.
+"""
+
+import os
+
+V1_MEMORY_LIMIT = "memory.limit_in_bytes"
+V1_CPU_QUOTA = "cpu.cfs_quota_us"
+V1_CPU_PERIOD = "cpu.cfs_period_us"
+V2_MEMORY_MAX = "memory.max"
+V2_CPU_MAX = "cpu.max"
+# cgroup v1 reports "no limit" as a huge page-aligned number, not as "max".
+V1_UNLIMITED_FROM = 1 << 62
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
+
+
+def fs_type(mount_point, mounts_file="/proc/self/mounts"):
+    """The filesystem type mounted at a path ('' when none); the last mount there is the visible one."""
+    kind = ""
+    try:
+        with open(mounts_file, encoding="utf-8") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) > 2 and fields[1] == mount_point:
+                    kind = fields[2]
+    except OSError:
+        pass
+    return kind
+
+
+def layout(mounts_file="/proc/self/mounts", root="/sys/fs/cgroup"):
+    """{'version': 2, 'layout': 'unified'} or {'version': 1, 'layout': 'hybrid' | 'legacy'}."""
+    if fs_type(root, mounts_file) == "cgroup2":
+        return {"version": 2, "layout": "unified"}
+    hybrid = fs_type(f"{root}/unified", mounts_file) == "cgroup2"
+    return {"version": 1, "layout": "hybrid" if hybrid else "legacy"}
+
+
+def v1_controllers(proc_cgroups="/proc/cgroups"):
+    text = _read(proc_cgroups) or ""
+    rows = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
+    return sorted(r[0] for r in rows if len(r) >= 4 and r[3] == "1")
+
+
+def v2_controllers(root="/sys/fs/cgroup", uid=None):
+    """Controllers available at the top, or (for a user) those systemd delegates to the user's session."""
+    if uid is None:
+        path = f"{root}/cgroup.controllers"
+    else:
+        path = f"{root}/user.slice/user-{uid}.slice/user@{uid}.service/cgroup.controllers"
+    return (_read(path) or "").split()
+
+
+def limits_not_enforced_because(version, privileged, controllers, user=""):
+    """'' when pod memory and CPU limits are enforced here, else the reason, in words for a student."""
+    if version == 1 and not privileged:
+        return "rootless Podman cannot apply limits on cgroup v1"
+    missing = [c for c in ("memory", "cpu") if c not in controllers]
+    if missing:
+        whom = "" if privileged else f" to user {user}"
+        return f"the cgroup controllers {', '.join(missing)} are not available{whom}"
+    return ""
+
+
+def read_pod_limits(version, cgroup_path, root="/sys/fs/cgroup"):
+    """The limits the kernel enforces on a pod's cgroup: memory in bytes (None = no limit), CPUs (None = no limit).
+
+    Returns {'found': bool, 'memory_bytes', 'cpus', 'files': {...raw values...}}.
+    """
+    rel = cgroup_path.lstrip("/")
+    if version == 2:
+        base = os.path.join(root, rel)
+        memory_raw, cpu_raw = _read(os.path.join(base, V2_MEMORY_MAX)), _read(os.path.join(base, V2_CPU_MAX))
+        files = {V2_MEMORY_MAX: memory_raw, V2_CPU_MAX: cpu_raw}
+        if memory_raw is None and cpu_raw is None:
+            return {"found": False, "memory_bytes": None, "cpus": None, "files": files, "dir": base}
+        memory = None if memory_raw in (None, "max") else int(memory_raw)
+        cpus = None
+        if cpu_raw:
+            quota, _, period = cpu_raw.partition(" ")
+            if quota != "max" and period:
+                cpus = int(quota) / int(period)
+        return {"found": True, "memory_bytes": memory, "cpus": cpus, "files": files, "dir": base}
+
+    memory_dir, cpu_dir = os.path.join(root, "memory", rel), os.path.join(root, "cpu", rel)
+    memory_raw = _read(os.path.join(memory_dir, V1_MEMORY_LIMIT))
+    quota_raw, period_raw = _read(os.path.join(cpu_dir, V1_CPU_QUOTA)), _read(os.path.join(cpu_dir, V1_CPU_PERIOD))
+    files = {V1_MEMORY_LIMIT: memory_raw, V1_CPU_QUOTA: quota_raw, V1_CPU_PERIOD: period_raw}
+    if memory_raw is None and quota_raw is None:
+        return {"found": False, "memory_bytes": None, "cpus": None, "files": files, "dir": memory_dir}
+    memory = None if memory_raw is None or int(memory_raw) >= V1_UNLIMITED_FROM else int(memory_raw)
+    cpus = None
+    if quota_raw is not None and period_raw and int(quota_raw) > 0:
+        cpus = int(quota_raw) / int(period_raw)
+    return {"found": True, "memory_bytes": memory, "cpus": cpus, "files": files, "dir": memory_dir}
