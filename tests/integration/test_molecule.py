@@ -16,8 +16,8 @@ SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.y
 LEFTOVER_LABELS = {
     "ex1_network_dns": "ex1",
     "ex2_pod_mysql": "ex2",
-    "ex4_pod_limits": "ex4",
     "ex3_three_tier": "ex3",
+    "ex4_pod_limits": "ex4",
     "ex5_pid_share": "ex5",
     "host": "molecule-host",
 }
