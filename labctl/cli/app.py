@@ -5,7 +5,7 @@ import sys
 import typer
 
 from labctl import __version__
-from labctl.cli import clean, host, reset, up, verify
+from labctl.cli import clean, host, prepare, reset, status, up, verify
 from labctl.cli import list as list_cmd
 from labctl.core import report
 from labctl.core.errors import ExitCode, LabctlError
@@ -22,6 +22,8 @@ app.command()(up.up)
 app.command()(verify.verify)
 app.command()(reset.reset)
 app.command()(clean.clean)
+app.command()(prepare.prepare)
+app.command()(status.status)
 app.add_typer(host.app, name="host")
 
 

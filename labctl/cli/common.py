@@ -10,7 +10,13 @@ from labctl.core.errors import ExitCode
 from labctl.core.runner import RunResult
 from labctl.core.scenarios import Scenario
 
-VERB_TITLE = {"up": "Setting up", "verify": "Verifying", "reset": "Resetting", "clean": "Cleaning"}
+VERB_TITLE = {
+    "up": "Setting up",
+    "verify": "Verifying",
+    "reset": "Resetting",
+    "clean": "Cleaning",
+    "prepare": "Preparing",
+}
 
 
 def run_action(
@@ -55,7 +61,7 @@ def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, j
         # Tasks under no_log (they carry passwords) report no details, only to the stats.
         hidden = result.stats[host].changed - len(changed)
         where = f" on {host}" if len(result.stats) > 1 or host != "localhost" else ""
-        done = {"up": "is up", "reset": "was reset", "clean": "is cleaned up"}[action]
+        done = {"up": "is up", "reset": "was reset", "clean": "is cleaned up", "prepare": "is prepared"}[action]
         if in_place:
             report.out.print(
                 f"{scenario.id} {done}{where}: 0 changed — everything was already in place ({result.duration:.1f} s)"

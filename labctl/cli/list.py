@@ -1,14 +1,33 @@
-"""labctl list: the scenarios labctl knows."""
+"""labctl list: the scenarios labctl knows, and whether this host has what each needs."""
 
 from rich.table import Table
 
 from labctl.cli.options import Json
 from labctl.core import report, scenarios
+from labctl.core.errors import LabctlError
+from labctl.core.scenarios import Scenario
+from labctl.core.status import Snapshot, assess, images_present, port_free
+
+
+def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
+    """Per scenario, what is missing on this host before `labctl up` (empty: ready)."""
+    try:
+        snap = Snapshot.take(found)
+        images = images_present()
+    except LabctlError as exc:
+        return {s.id: [exc.message.split(":")[0]] for s in found}
+    gaps: dict[str, list[str]] = {}
+    for s in found:
+        own_ports = set(assess(s, snap).ports)
+        gaps[s.id] = [f"image {i} not here (up pulls it)" for i in s.images if i not in images]
+        gaps[s.id] += [f"port {p} in use" for p in s.ports if p not in own_ports and not port_free(p)]
+    return gaps
 
 
 def list_scenarios(json_out: Json = False) -> None:
-    """List the scenarios: id, title, host ports and images."""
+    """List the scenarios: id, title, host ports, images, and whether this host is ready for each."""
     found = scenarios.load_all()
+    gaps = prerequisites(found)
     if json_out:
         report.print_json(
             [
@@ -19,15 +38,18 @@ def list_scenarios(json_out: Json = False) -> None:
                     "ports": s.ports,
                     "images": s.images,
                     "builds": [b.tag for b in s.builds],
+                    "ready": not gaps[s.id],
+                    "missing": gaps[s.id],
                 }
                 for s in found
             ]
         )
         return
     table = Table(box=None, pad_edge=False, header_style="dim")
-    for column in ("id", "title", "ports", "images"):
+    for column in ("id", "title", "ports", "images", "ready"):
         table.add_column(column)
     for s in found:
         images = ", ".join(i.removeprefix("docker.io/library/") for i in [*s.images, *(b.tag for b in s.builds)])
-        table.add_row(s.id, s.title, ", ".join(map(str, s.ports)) or "-", images)
+        ready = "[green]yes[/]" if not gaps[s.id] else f"[yellow]no: {report.escape('; '.join(gaps[s.id]))}[/]"
+        table.add_row(s.id, s.title, ", ".join(map(str, s.ports)) or "-", images, ready)
     report.out.print(table)

@@ -10,7 +10,7 @@ from labctl.core.paths import content_dir
 from labctl.core.runner import ProgressCallback, RunResult, run_playbook
 from labctl.core.scenarios import Scenario
 
-SCENARIO_ACTIONS = ("up", "verify", "reset", "clean")
+SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")
 
 
 def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:

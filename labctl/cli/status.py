@@ -1,0 +1,145 @@
+"""labctl status: every scenario's state on this host, or a tree of one live lab."""
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from labctl.cli.options import Json
+from labctl.core import report, scenarios
+from labctl.core.scenarios import Scenario
+from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess, inspect, pod_limits
+
+STATE_STYLE = {UP: "green", FAILING: "bold red", PARTIAL: "yellow", ABSENT: "dim"}
+
+
+def status(
+    scenario_id: Annotated[
+        str, typer.Argument(metavar="[SCENARIO]", help="Show this scenario's live lab as a tree.", show_default=False)
+    ] = "",
+    json_out: Json = False,
+) -> None:
+    """Without a scenario: a table of all scenarios' states. With one: a tree of its live lab."""
+    if scenario_id:
+        _one(scenarios.load(scenario_id), json_out)
+    else:
+        _all(json_out)
+
+
+def _all(json_out: bool) -> None:
+    found = scenarios.load_all()
+    snap = Snapshot.take(found)
+    states = [assess(s, snap) for s in found]
+    if json_out:
+        report.print_json([s.as_json() for s in states])
+        return
+    table = Table(box=None, pad_edge=False, header_style="dim")
+    for column in ("id", "state", "ports held", "details"):
+        table.add_column(column)
+    for st in states:
+        details = "; ".join([*(f"missing {m}" for m in st.missing if st.state != ABSENT), *st.problems])
+        table.add_row(
+            st.scenario.id,
+            f"[{STATE_STYLE[st.state]}]{st.state}[/]",
+            ", ".join(map(str, st.ports)) or "-",
+            report.escape(details) or "",
+        )
+    report.out.print(table)
+
+
+def _container_line(ctr: dict[str, Any], detail: dict[str, Any]) -> str:
+    health = (detail.get("State", {}).get("Health") or {}).get("Status") or ""
+    state = ctr.get("State", "?") + (f" ({ctr.get('ExitCode')})" if ctr.get("State") == "exited" else "")
+    mounts = ", ".join(
+        f"{m.get('Name') or m.get('Source')} -> {m.get('Destination')}"
+        for m in detail.get("Mounts") or []
+        if m.get("Type") in ("volume", "bind")
+    )
+    line = f"[bold]{ctr['Names'][0]}[/]  {ctr.get('Image', '')}  [{'green' if state == 'running' else 'red'}]{state}[/]"
+    if health:
+        line += f" [{'green' if health == 'healthy' else 'yellow'}]({health})[/]"
+    return line + (f"  [dim]{mounts}[/]" if mounts else "")
+
+
+def _limits_line(pod_detail: dict[str, Any]) -> str:
+    path = pod_detail.get("CgroupPath") or ""
+    limits = pod_limits(path) if path else {"found": False}
+    if not limits.get("found"):
+        return "[dim]limits: none enforced (no pod cgroup)[/]"
+    memory = limits["memory_bytes"]
+    cpus = limits["cpus"]
+    return (
+        f"limits: memory {f'{memory / 1048576:.0f} MiB' if memory else 'none'}, CPU {f'{cpus:g}' if cpus else 'none'}"
+    )
+
+
+def _one(scenario: Scenario, json_out: bool) -> None:
+    snap = Snapshot.take([scenario])
+    st = assess(scenario, snap)
+    res = scenario.resources
+    names = [n for n in res.containers if n in snap.containers]
+    pods = [p for p in res.pods if p in snap.pods]
+    infra = [snap.pods[p]["InfraId"] for p in pods if snap.pods[p].get("InfraId")]
+    details = {d["Name"]: d for d in inspect("container", names + infra)}
+    pod_details = {d["Name"]: d for d in inspect("pod", pods)}
+    if json_out:
+        report.print_json(
+            {
+                **st.as_json(),
+                "pods": pod_details,
+                "containers": details,
+                "networks": {n: snap.networks[n] for n in res.networks if n in snap.networks},
+                "volumes": {v: snap.volumes[v] for v in res.volumes if v in snap.volumes},
+            }
+        )
+        return
+    tree = Tree(f"[bold]{scenario.id}[/] {report.escape(scenario.title)}: [{STATE_STYLE[st.state]}]{st.state}[/]")
+    for pod in pods:
+        info, detail = snap.pods[pod], pod_details.get(pod, {})
+        infra_detail = next((d for d in details.values() if d.get("Id") == info.get("InfraId")), {})
+        ip = next(
+            (
+                n.get("IPAddress")
+                for n in (infra_detail.get("NetworkSettings", {}).get("Networks") or {}).values()
+                if n.get("IPAddress")
+            ),
+            "",
+        )
+        ports = ", ".join(
+            f"{b[0]['HostPort']}->{p}"
+            for p, b in ((detail.get("InfraConfig") or {}).get("PortBindings") or {}).items()
+            if b
+        )
+        shared = ",".join(detail.get("SharedNamespaces") or [])
+        branch = tree.add(
+            f"pod [bold]{pod}[/] ({info.get('Status')}{', IP ' + ip if ip else ''}"
+            f"{', ports ' + ports if ports else ''}{', shares ' + shared if shared else ''})"
+        )
+        for ctr in sorted(
+            (c for c in snap.containers.values() if c.get("PodName") == pod and not c.get("IsInfra")),
+            key=lambda c: c["Names"][0],
+        ):
+            branch.add(_container_line(ctr, details.get(ctr["Names"][0], {})))
+        infra_ctr = next((c for c in snap.containers.values() if c.get("PodName") == pod and c.get("IsInfra")), None)
+        if infra_ctr:
+            branch.add(f"[dim]infra {infra_ctr['Names'][0]}  {infra_ctr.get('State')}[/]")
+        branch.add(_limits_line(detail))
+    for ctr_name in names:
+        ctr = snap.containers[ctr_name]
+        if ctr.get("PodName") not in pods:
+            nets = ", ".join(ctr.get("Networks") or []) or "no network"
+            tree.add(_container_line(ctr, details.get(ctr_name, {})) + f"  [dim]on {nets}[/]")
+    for net in res.networks:
+        if net in snap.networks:
+            subnets = ", ".join(s.get("subnet", "") for s in snap.networks[net].get("subnets") or [])
+            tree.add(
+                f"network [bold]{net}[/] ({snap.networks[net].get('driver')}, {subnets}, "
+                f"DNS {'on' if snap.networks[net].get('dns_enabled') else 'off'})"
+            )
+    for vol in res.volumes:
+        if vol in snap.volumes:
+            tree.add(f"volume [bold]{vol}[/] ({snap.volumes[vol].get('Mountpoint', '')})")
+    for missing in st.missing:
+        tree.add(f"[yellow]missing: {missing}[/]")
+    report.out.print(tree)
