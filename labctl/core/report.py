@@ -101,5 +101,6 @@ def result_json(result: RunResult, **extra: Any) -> dict[str, Any]:
         "changed_tasks": [{"host": h, "task": t} for h, t in result.changed_tasks],
         "checks": [asdict(c) for c in result.checks],
         "failures": [asdict(f) for f in result.failures],
+        "reports": result.reports,
         "artifacts": str(result.artifacts),
     }

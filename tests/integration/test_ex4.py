@@ -42,8 +42,8 @@ def test_ex4_full_cycle_as_root(clean_scenario):
     assert ids() == first, "verify leaves the containers as they were"
     assert not podman_json("ps", "-a", "--format", "json", "--filter", "name=limited-pod-memory-probe")
 
-    again = run_labctl("up", "ex4")
-    assert again.rc == 0 and "already in place" in again.stdout
+    again = run_labctl("up", "ex4", "--json")
+    assert again.rc == 0 and again.json()["reports"]["localhost"]["in_place"], again.json()["reports"]
     converge = run_labctl("up", "ex4", "--converge", "--json")
     assert converge.rc == 0 and converge.json()["changed"] == 0, converge.stdout
     assert ids() == first

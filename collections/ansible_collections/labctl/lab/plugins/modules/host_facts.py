@@ -150,7 +150,8 @@ def main():
             (p for p in ("/usr/libexec/podman/catatonit", "/usr/bin/catatonit") if os.path.exists(p)), ""
         ),
         "runtimes": {name: bool(shutil.which(name)) for name in ("crun", "runc")},
-        "rootless": rootless(module.params["rootless_user"]),
+        # Rootless readiness: for the user asked about, or for the user labctl runs as when not root.
+        "rootless": rootless(module.params["rootless_user"] or (user if euid != 0 else None)),
         "containers_conf_dir": config_dropin_dir(euid),
         "record_path": record_path,
         "record": record,
