@@ -129,3 +129,26 @@ def rootless_student() -> Iterator[Student]:
         for ctr in student.podman("ps", "-aq", "--filter", "label=io.labctl.managed=true").stdout.split():
             student.podman("rm", "-f", "-t", "0", ctr)
         tun.chmod(mode)
+
+
+def _podman_inventory() -> dict[str, set[str]]:
+    if not shutil.which("podman"):
+        return {}
+    listings = {
+        "containers": ["ps", "-a", "--format", "{{.Names}}"],
+        "pods": ["pod", "ps", "--format", "{{.Name}}"],
+        "networks": ["network", "ls", "--format", "{{.Name}}"],
+        "volumes": ["volume", "ls", "--format", "{{.Name}}"],
+    }
+    return {kind: set(podman(*args, check=False).split()) for kind, args in listings.items()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind():
+    """The suite leaves no container, pod, network or volume behind that was not there before it."""
+    before = _podman_inventory()
+    yield
+    after = _podman_inventory()
+    left = {kind: sorted(after[kind] - before.get(kind, set())) for kind in after}
+    left = {kind: names for kind, names in left.items() if names}
+    assert not left, f"the tests left these behind: {left}"

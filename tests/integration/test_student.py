@@ -44,6 +44,7 @@ class Mistake:
     fails: str  # the check that must FAIL
     hint: str  # words the hint must contain
     passes: list[str] = field(default_factory=list)  # checks that must still PASS
+    teardown: str = ""  # removes what the mistake made that `labctl clean` does not know
 
 
 EX1_OK_CLIENT = "podman run -d --network my-web-net --name client alpine sleep infinity"
@@ -73,7 +74,8 @@ MISTAKES = [
     Mistake("ex1", "network named with an underscore",
             "podman network create my_web_net && podman run -d --network my_web_net --name webserver nginx:alpine"
             " && podman run -d --network my_web_net --name client alpine sleep infinity",
-            "network my-web-net exists", "podman network create my-web-net", []),
+            "network my-web-net exists", "podman network create my-web-net", [],
+            teardown="podman rm -f -t 0 webserver client; podman network rm -f my_web_net"),
     Mistake("ex1", "webserver stopped",
             f"podman network create my-web-net && {EX1_OK_SERVER} && {EX1_OK_CLIENT} && podman stop webserver",
             "container webserver running on my-web-net", "podman start webserver",
@@ -149,9 +151,13 @@ MISTAKES = [
 def test_a_mistake_fails_the_right_check(mistake, clean_scenario, tmp_path):
     clean_scenario(mistake.scenario)
     assert run_labctl("prepare", mistake.scenario, "--dir", str(tmp_path)).rc == 0
-    made = sh(mistake.commands, tmp_path)
-    assert made.returncode == 0, made.stderr
-    verify = run_labctl("verify", mistake.scenario, "--json")
+    try:
+        made = sh(mistake.commands, tmp_path)
+        assert made.returncode == 0, made.stderr
+        verify = run_labctl("verify", mistake.scenario, "--json")
+    finally:
+        if mistake.teardown:
+            sh(mistake.teardown, tmp_path)
     assert verify.rc == 1, verify.stdout
     checks = {c["name"]: c for c in verify.json()["checks"]}
     failed = checks[mistake.fails]
