@@ -111,7 +111,7 @@ def _one(scenario: Scenario, json_out: bool) -> None:
             for p, b in ((detail.get("InfraConfig") or {}).get("PortBindings") or {}).items()
             if b
         )
-        shared = ",".join(detail.get("SharedNamespaces") or [])
+        shared = ",".join(sorted(detail.get("SharedNamespaces") or []))
         branch = tree.add(
             f"pod [bold]{pod}[/] ({info.get('Status')}{', IP ' + ip if ip else ''}"
             f"{', ports ' + ports if ports else ''}{', shares ' + shared if shared else ''})"
