@@ -2,7 +2,7 @@
 # Exercise 3, steps 3-4, as the course has them, from labctl's copy of the course's files; the
 # images are cached from an earlier build, and the wait is a poll of the course's own healthcheck
 # command instead of `sleep 20`.
-files=$(dirname "$0")/../../roles/ex3_three_tier/files
+files=$(dirname "$0")/../../../roles/ex3_three_tier/files
 podman pod rm -f text-app-pod >/dev/null 2>&1; podman rm -f text-api text-frontend text-logger >/dev/null 2>&1
 set -e
 podman build -q --format docker -t my-text-api:latest "$files/api" >/dev/null 2>&1
