@@ -1,5 +1,6 @@
 """Shared fixtures: the labctl command as a user runs it, and Podman as it really is."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -37,6 +38,24 @@ def run_labctl(*args: str, env: dict[str, str] | None = None, timeout: int = 600
     full_env = {**os.environ, "LABCTL_SCENARIO_PATH": str(FIXTURE_SCENARIOS), "COLUMNS": "200", **(env or {})}
     proc = subprocess.run([labctl_bin(), *args], capture_output=True, text=True, env=full_env, timeout=timeout)
     return Completed(proc.returncode, proc.stdout, proc.stderr)
+
+
+@contextlib.contextmanager
+def hold_port(port: int = 0) -> Iterator[tuple[int, int]]:
+    """A real process listening on a TCP port (0: any free one) on all addresses; yields (port, pid)."""
+    code = (
+        "import socket,sys,time\n"
+        "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        f"s.bind(('0.0.0.0', {port})); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.isdigit(), f"could not listen on port {port or 'any'}"
+        yield int(line), proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def podman(*args: str, check: bool = True) -> str:

@@ -2,12 +2,11 @@
 
 import re
 import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from tests.conftest import podman, podman_json, run_labctl
+from tests.conftest import hold_port, podman, podman_json, run_labctl
 
 pytestmark = pytest.mark.podman
 
@@ -136,23 +135,8 @@ def test_verify_names_a_database_without_its_volume(clean_scenario):
 
 @pytest.fixture
 def port_8080_held():
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import socket,time\n"
-                "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                "s.bind(('0.0.0.0', 8080)); s.listen(); print('ready', flush=True); time.sleep(600)"
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout.readline().strip() == "ready", "port 8080 must be free for this test"
-    yield proc.pid
-    proc.kill()
-    proc.wait()
+    with hold_port(8080) as (_, pid):
+        yield pid
 
 
 def test_up_fails_before_creating_anything_when_8080_is_taken(clean_scenario, port_8080_held):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, podman, run_labctl
+from tests.conftest import ROOT, hold_port, podman, run_labctl
 
 pytestmark = pytest.mark.podman
 
@@ -28,23 +28,8 @@ def scenario_with_port(folder: Path, scenario_id: str, port: int, containers=())
 @pytest.fixture
 def listener():
     """A real process holding a TCP port on all addresses."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import socket,sys,time\n"
-                "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                "s.bind(('0.0.0.0', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)"
-            ),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    port = int(proc.stdout.readline())
-    yield port, proc.pid
-    proc.kill()
-    proc.wait()
+    with hold_port() as held:
+        yield held
 
 
 def free_port() -> int:

@@ -50,7 +50,16 @@ def test_list_says_when_a_port_is_taken(clean_scenario):
     run_labctl("clean", "ex4")
     ready = {s["id"]: s for s in run_labctl("list", "--json").json()}
     assert ready["ex4"]["ready"] is True, ready["ex4"]
-    podman("run", "-d", "--name", "list-port-taker", "--label", "io.labctl.scenario=ex4", "-p", "8082:80",
-           "docker.io/library/nginx:alpine")
+    podman(
+        "run",
+        "-d",
+        "--name",
+        "list-port-taker",
+        "--label",
+        "io.labctl.scenario=ex4",
+        "-p",
+        "8082:80",
+        "docker.io/library/nginx:alpine",
+    )
     ready = {s["id"]: s for s in run_labctl("list", "--json").json()}
     assert ready["ex4"]["ready"] is False and ready["ex4"]["missing"] == ["port 8082 in use"]

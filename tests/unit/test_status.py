@@ -3,19 +3,33 @@
 from labctl.core.scenarios import Resources, Scenario
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess
 
-EX2 = Scenario(id="ex2", title="t", course_ref="c", role="ex2_pod_mysql", ports=[8080],
-               resources=Resources(pods=["db-app-pod"], containers=["database", "webapp"], volumes=["mysql_data"]))
+EX2 = Scenario(
+    id="ex2",
+    title="t",
+    course_ref="c",
+    role="ex2_pod_mysql",
+    ports=[8080],
+    resources=Resources(pods=["db-app-pod"], containers=["database", "webapp"], volumes=["mysql_data"]),
+)
 
 
 def ctr(name, state="running", status="Up 1 minute", pod="db-app-pod", ports=None, exit_code=0):
-    return {"Names": [name], "State": state, "Status": status, "PodName": pod, "ExitCode": exit_code,
-            "Ports": ports or [{"host_port": 8080, "container_port": 5000, "range": 1}]}
+    return {
+        "Names": [name],
+        "State": state,
+        "Status": status,
+        "PodName": pod,
+        "ExitCode": exit_code,
+        "Ports": ports or [{"host_port": 8080, "container_port": 5000, "range": 1}],
+    }
 
 
 def snap(containers=(), pods=None, volumes=("mysql_data",)):
-    return Snapshot(containers={c["Names"][0]: c for c in containers},
-                    pods=pods if pods is not None else {"db-app-pod": {"Name": "db-app-pod", "Status": "Running"}},
-                    volumes={v: {"Name": v} for v in volumes})
+    return Snapshot(
+        containers={c["Names"][0]: c for c in containers},
+        pods=pods if pods is not None else {"db-app-pod": {"Name": "db-app-pod", "Status": "Running"}},
+        volumes={v: {"Name": v} for v in volumes},
+    )
 
 
 def test_everything_there_and_running_is_up_with_its_port():
@@ -34,8 +48,9 @@ def test_a_missing_container_is_partial_and_named():
 
 
 def test_an_exited_or_unhealthy_container_is_up_but_failing():
-    state = assess(EX2, snap([ctr("database", state="exited", exit_code=137),
-                              ctr("webapp", status="Up 2 minutes (unhealthy)")]))
+    state = assess(
+        EX2, snap([ctr("database", state="exited", exit_code=137), ctr("webapp", status="Up 2 minutes (unhealthy)")])
+    )
     assert state.state == FAILING
     assert state.problems == ["database is exited (137)", "webapp is unhealthy"]
 
