@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId
+from labctl.core import scenarios
 
 
 def clean(
@@ -17,7 +18,7 @@ def clean(
     limit: Limit = None,
 ) -> None:
     """Remove the exercise's containers, pods, networks and volumes; keep the images unless --images."""
-    scenario = load_scenario(scenario_id)
+    scenario = scenarios.load(scenario_id)
     overrides = {"lab_remove_images": images}
     result = run_action(scenario, "clean", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
     finish_provisioning(scenario, "clean", result, json_out=json_out)

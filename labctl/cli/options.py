@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from labctl.core import scenarios
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.scenarios import Scenario
 
@@ -28,10 +27,6 @@ Vars = Annotated[
         help="Set a variable of the exercise's role, e.g. ex2_pod_mysql_root_password=… (repeatable).",
     ),
 ]
-
-
-def load_scenario(scenario_id: str) -> Scenario:
-    return scenarios.load(scenario_id)
 
 
 def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, str]:

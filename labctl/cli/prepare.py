@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
-from labctl.core import report
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId
+from labctl.core import report, scenarios
 
 DEFAULT_WORKDIR = "~/labctl/<scenario>"
 
@@ -24,7 +24,7 @@ def prepare(
     limit: Limit = None,
 ) -> None:
     """Host ready, images there, the exercise's files laid out, leftovers removed: then do it by hand."""
-    scenario = load_scenario(scenario_id)
+    scenario = scenarios.load(scenario_id)
     workdir = Path(directory).expanduser() if directory else Path.home() / "labctl" / scenario.id
     overrides = {"lab_workdir": str(workdir.absolute())}
     result = run_action(scenario, "prepare", debug=debug, inventory=inventory, limit=limit, overrides=overrides)

@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, load_scenario, parse_vars
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, parse_vars
+from labctl.core import scenarios
 
 
 def reset(
@@ -20,7 +21,7 @@ def reset(
     limit: Limit = None,
 ) -> None:
     """Remove the exercise's resources and set it up afresh (its data is wiped)."""
-    scenario = load_scenario(scenario_id)
+    scenario = scenarios.load(scenario_id)
     overrides = {**parse_vars(scenario, var), "lab_keep_data": keep_data}
     result = run_action(scenario, "reset", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
     finish_provisioning(scenario, "reset", result, json_out=json_out)

@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, load_scenario, parse_vars
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, parse_vars
+from labctl.core import scenarios
 
 
 def up(
@@ -20,7 +21,7 @@ def up(
     limit: Limit = None,
 ) -> None:
     """Set the exercise up: its network, pods, volumes, images and containers, working."""
-    scenario = load_scenario(scenario_id)
+    scenario = scenarios.load(scenario_id)
     overrides = parse_vars(scenario, var)
     result = run_action(
         scenario, "up", debug=debug, inventory=inventory, limit=limit, overrides=overrides, fast_path=not converge

@@ -3,8 +3,8 @@
 import typer
 
 from labctl.cli.common import run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, load_scenario
-from labctl.core import report
+from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId
+from labctl.core import report, scenarios
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.runner import RunResult
@@ -18,7 +18,7 @@ def verify(
     limit: Limit = None,
 ) -> None:
     """Check the exercise as the course describes it; exit 0 only when every check passes."""
-    scenario = load_scenario(scenario_id)
+    scenario = scenarios.load(scenario_id)
     result = run_action(scenario, "verify", debug=debug, inventory=inventory, limit=limit)
     outcome = verdict(result)
     if json_out:

@@ -3,6 +3,7 @@
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
@@ -63,15 +64,8 @@ def print_checks(checks: list[Check], show_host: bool) -> None:
                 out.print(f"{'':13}hint:     {escape(check.hint)}")
 
 
-def count(checks: list[Check]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for check in checks:
-        counts[check.status] = counts.get(check.status, 0) + 1
-    return counts
-
-
 def checks_summary(checks: list[Check]) -> str:
-    counts = count(checks)
+    counts = Counter(c.status for c in checks)
     words = [
         ("PASS", "passed"),
         ("FAIL", "failed"),
