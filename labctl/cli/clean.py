@@ -19,6 +19,6 @@ def clean(
 ) -> None:
     """Remove the exercise's containers, pods, networks and volumes; keep the images unless --images."""
     scenario = scenarios.load(scenario_id)
-    overrides = {"lab_remove_images": images}
-    result = run_action(scenario, "clean", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
+    options = {"lab_remove_images": images}
+    result = run_action(scenario, "clean", debug=debug, inventory=inventory, limit=limit, options=options)
     finish_provisioning(scenario, "clean", result, json_out=json_out)

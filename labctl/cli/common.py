@@ -27,6 +27,7 @@ def run_action(
     inventory: str | None,
     limit: str | None,
     overrides: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
     fast_path: bool = True,
 ) -> RunResult:
     title = f"{VERB_TITLE[action]} {scenario.id} ({scenario.title})"
@@ -35,6 +36,7 @@ def run_action(
             scenario,
             action,
             overrides=overrides,
+            options=options,
             fast_path=fast_path,
             inventory=inventory,
             limit=limit,

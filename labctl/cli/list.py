@@ -19,8 +19,8 @@ def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
     gaps: dict[str, list[str]] = {}
     for s in found:
         own_ports = set(assess(s, snap).ports)
-        gaps[s.id] = [f"image {i} not here (up pulls it)" for i in s.images if i not in images]
-        gaps[s.id] += [f"port {p} in use" for p in s.ports if p not in own_ports and not port_free(p)]
+        gaps[s.id] = [f"image {i} not here (up pulls it)" for i in s.pulled_images if i not in images]
+        gaps[s.id] += [f"port {p} in use" for p in s.host_ports if p not in own_ports and not port_free(p)]
     return gaps
 
 
@@ -35,9 +35,9 @@ def list_scenarios(json_out: Json = False) -> None:
                     "id": s.id,
                     "title": s.title,
                     "course_ref": s.course_ref,
-                    "ports": s.ports,
-                    "images": s.images,
-                    "builds": [b.tag for b in s.builds],
+                    "ports": s.host_ports,
+                    "images": s.pulled_images,
+                    "builds": s.built_images,
                     "ready": not gaps[s.id],
                     "missing": gaps[s.id],
                 }
@@ -49,7 +49,7 @@ def list_scenarios(json_out: Json = False) -> None:
     for column in ("id", "title", "ports", "images", "ready"):
         table.add_column(column)
     for s in found:
-        images = ", ".join(i.removeprefix("docker.io/library/") for i in [*s.images, *(b.tag for b in s.builds)])
+        images = ", ".join(i.removeprefix("docker.io/library/") for i in [*s.pulled_images, *s.built_images])
         ready = "[green]yes[/]" if not gaps[s.id] else f"[yellow]no: {report.escape('; '.join(gaps[s.id]))}[/]"
-        table.add_row(s.id, s.title, ", ".join(map(str, s.ports)) or "-", images, ready)
+        table.add_row(s.id, s.title, ", ".join(map(str, s.host_ports)) or "-", images, ready)
     report.out.print(table)

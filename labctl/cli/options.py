@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.scenarios import Scenario
+from labctl.core.scenarios import SCENARIO_PATH_ENV, Scenario
 
 ScenarioId = Annotated[
     str, typer.Argument(metavar="SCENARIO", help="Scenario id, e.g. ex1 (see `labctl list`).", show_default=False)
@@ -24,23 +24,55 @@ Vars = Annotated[
     typer.Option(
         "--var",
         metavar="NAME=VALUE",
-        help="Set a variable of the exercise's role, e.g. ex2_pod_mysql_root_password=… (repeatable).",
+        help="Set a setting of the exercise's role, e.g. ex2_pod_mysql_greeting=Hi (repeatable; see `labctl list`).",
     ),
 ]
 
 
-def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, str]:
-    """--var NAME=VALUE pairs; only the scenario role's own variables may be set."""
-    result: dict[str, str] = {}
+def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, object]:
+    """--var NAME=VALUE pairs, checked against the role's argument spec: known name, right type.
+
+    Names, ports and images are refused: they come from the scenario file, which every verb reads,
+    so an override here would leave verify, clean, status and the port check looking elsewhere.
+    """
+    options = scenario.role_options()
+    from_file = scenario.role_vars()
+    result: dict[str, object] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise LabctlError(f"--var {pair!r} must look like NAME=VALUE.", ExitCode.USAGE)
-        if not name.startswith(f"{scenario.role}_"):
+        if name in from_file:
             raise LabctlError(
-                f"--var {name}: only variables of role {scenario.role} ({scenario.role}_…) can be set for "
-                f"{scenario.id}; see its defaults/main.yml.",
+                f"--var {name}: the exercise's names, ports and images come from its scenario file "
+                f"{scenario.source} (key {name.removeprefix(scenario.role + '_')}); copy that file into a folder "
+                f"on {SCENARIO_PATH_ENV} under a new id to change them.",
                 ExitCode.USAGE,
             )
-        result[name] = value
+        spec = options.get(name)
+        if spec is None or name.startswith("lab_") or not name.startswith(f"{scenario.role}_"):
+            settable = ", ".join(n for n in options if n.startswith(f"{scenario.role}_") and n not in from_file)
+            raise LabctlError(
+                f"--var {name}: role {scenario.role} has no such variable; it takes {settable or 'none'}.",
+                ExitCode.USAGE,
+            )
+        result[name] = _typed(name, value, spec.get("type", "str"))
     return result
+
+
+def _typed(name: str, value: str, kind: str) -> object:
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if value.lower() in ("true", "yes", "1", "false", "no", "0"):
+                return value.lower() in ("true", "yes", "1")
+            raise ValueError(value)
+    except ValueError:
+        article = "an" if kind == "int" else "a"
+        raise LabctlError(f"--var {name}: {value!r} is not {article} {kind}.", ExitCode.USAGE) from None
+    if kind != "str":
+        raise LabctlError(f"--var {name}: a {kind} cannot be set on the command line.", ExitCode.USAGE)
+    return value

@@ -26,8 +26,8 @@ def prepare(
     """Host ready, images there, the exercise's files laid out, leftovers removed: then do it by hand."""
     scenario = scenarios.load(scenario_id)
     workdir = Path(directory).expanduser() if directory else Path.home() / "labctl" / scenario.id
-    overrides = {"lab_workdir": str(workdir.absolute())}
-    result = run_action(scenario, "prepare", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
+    options = {"lab_workdir": str(workdir.absolute())}
+    result = run_action(scenario, "prepare", debug=debug, inventory=inventory, limit=limit, options=options)
     finish_provisioning(scenario, "prepare", result, json_out=json_out)
     if not json_out:
         files = sorted(p.name for p in workdir.iterdir()) if workdir.is_dir() else []

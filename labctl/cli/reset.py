@@ -22,6 +22,14 @@ def reset(
 ) -> None:
     """Remove the exercise's resources and set it up afresh (its data is wiped)."""
     scenario = scenarios.load(scenario_id)
-    overrides = {**parse_vars(scenario, var), "lab_keep_data": keep_data}
-    result = run_action(scenario, "reset", debug=debug, inventory=inventory, limit=limit, overrides=overrides)
+    overrides = parse_vars(scenario, var)
+    result = run_action(
+        scenario,
+        "reset",
+        debug=debug,
+        inventory=inventory,
+        limit=limit,
+        overrides=overrides,
+        options={"lab_keep_data": keep_data},
+    )
     finish_provisioning(scenario, "reset", result, json_out=json_out)

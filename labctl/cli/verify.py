@@ -1,5 +1,7 @@
 """labctl verify: every check of the exercise, PASS/FAIL each, with a hint on failure."""
 
+from typing import Annotated
+
 import typer
 
 from labctl.cli.common import run_action
@@ -12,6 +14,13 @@ from labctl.core.runner import RunResult
 
 def verify(
     scenario_id: ScenarioId,
+    look_only: Annotated[
+        bool,
+        typer.Option(
+            "--look-only",
+            help="Skip the checks that act on the lab to know (a row and a pod restart, an allocation, a signal).",
+        ),
+    ] = False,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -19,7 +28,8 @@ def verify(
 ) -> None:
     """Check the exercise as the course describes it; exit 0 only when every check passes."""
     scenario = scenarios.load(scenario_id)
-    result = run_action(scenario, "verify", debug=debug, inventory=inventory, limit=limit)
+    options = {"lab_look_only": look_only}
+    result = run_action(scenario, "verify", debug=debug, inventory=inventory, limit=limit, options=options)
     outcome = verdict(result)
     if json_out:
         report.print_json(
@@ -43,12 +53,13 @@ def verify(
 
 
 def verdict(result: RunResult) -> ExitCode:
-    """0 when no check failed (SKIP for a reason that is no failure and INFO are fine), 1 on a FAIL,
-    5 when nothing failed but something is NOT ENFORCED on this host, 4 for an unreachable host."""
+    """0 when no check failed (a SKIP whose check says why it is no failure, and INFO, are fine), 1 on
+    a FAIL or a SKIP whose precondition failed, 5 when nothing failed but something is NOT ENFORCED
+    on this host, 4 for an unreachable host."""
     statuses = {c.status for c in result.checks}
     if result.unreachable:
         return ExitCode.UNREACHABLE
-    if not result.ok or "FAIL" in statuses or not result.checks:
+    if not result.ok or any(c.failing for c in result.checks) or not result.checks:
         return ExitCode.FAILED
     if "NOT_ENFORCED" in statuses:
         return ExitCode.NOT_ENFORCED

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
@@ -14,20 +13,24 @@ SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")
 
 
 def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
-    """Hash of everything that decides what `up` builds: scenario file, role, plugins, overrides.
+    """Hash of everything that decides what `up` builds: scenario file, role, plugins, playbooks, overrides.
 
-    A second `up` with the same hash may take the fast path when the live lab still matches.
+    Paths are hashed relative to their folder, so two checkouts (or a checkout and a wheel) of the
+    same content agree. A second `up` with the same hash may take the fast path.
     """
     digest = hashlib.sha256()
     content = content_dir()
-    files: list[Path] = []
+    bases = [
+        scenario.role_path(),
+        content / "collections" / "ansible_collections" / "labctl",
+        content / "playbooks",
+    ]
     if scenario.source:
-        files.append(scenario.source)
-    for folder in (content / "roles" / scenario.role, content / "collections", content / "playbooks"):
-        files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in files:
-        digest.update(str(path.relative_to(path.anchor)).encode())
-        digest.update(path.read_bytes())
+        digest.update(scenario.source.read_bytes())
+    for base in bases:
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
     digest.update(json.dumps(overrides, sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -37,22 +40,27 @@ def run_scenario_action(
     action: str,
     *,
     overrides: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
     fast_path: bool = True,
     inventory: str | None = None,
     limit: str | None = None,
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
 ) -> RunResult:
+    """Run one action; `overrides` set role variables (--var), `options` the playbook's lab_* switches."""
     if action not in SCENARIO_ACTIONS:
         raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
     overrides = overrides or {}
     extravars: dict[str, Any] = {
         **overrides,
+        **(options or {}),
         "lab_scenario": scenario.as_extravar(),
-        "lab_action": action,
-        # labctl decides the exit code from the checks; the role's final assertion is for Molecule.
+        # reset is clean + up, done by the playbook.
+        "lab_action": "up" if action == "reset" else action,
+        "lab_fresh": action == "reset",
+        # labctl decides the exit code from the checks; the playbook's final assertion is for Molecule.
         "lab_verify_fails_run": False,
-        "lab_content_hash": content_hash(scenario, overrides) if fast_path else "",
+        "lab_content_hash": content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else "",
     }
     return run_playbook(
         "scenario.yml",
@@ -78,7 +86,7 @@ def run_host_action(
     extravars: dict[str, Any] = {
         "lab_host_action": action,
         "host_port_checks": [
-            {"scenario": s.id, "ports": s.ports, "pods": s.resources.pods, "containers": s.resources.containers}
+            {"scenario": s.id, "ports": s.host_ports, "pods": s.names("pods"), "containers": s.names("containers")}
             for s in scenarios
             if s.ports
         ],

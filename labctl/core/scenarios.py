@@ -2,19 +2,34 @@
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir
 
 Port = Annotated[int, Field(ge=1, le=65535)]
-Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+# A key of the scenario file becomes the role variable <role>_<key>.
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+# An image reference as Podman takes it: [registry[:port]/]path[:tag][@digest], no spaces, no templates.
+ImageRef = Annotated[
+    str,
+    Field(
+        max_length=255,
+        pattern=r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+        r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+    ),
+]
+RelPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")]
 
-# Extra folders of scenario files (os.pathsep-separated), searched after the shipped ones.
+# Extra folders of scenario files (os.pathsep-separated), searched after the shipped ones. A folder
+# may hold a roles/ folder beside its files, for the roles of its own scenarios.
 SCENARIO_PATH_ENV = "LABCTL_SCENARIO_PATH"
+LABELS = {"io.labctl.managed": "true"}  # plus io.labctl.scenario=<id>, on every resource labctl makes
 
 
 class _Strict(BaseModel):
@@ -24,39 +39,117 @@ class _Strict(BaseModel):
 class Build(_Strict):
     """An image the scenario builds from a context shipped in its role's files/."""
 
-    tag: str
-    context: str
+    tag: ImageRef
+    context: RelPath
     format: str = Field(default="oci", pattern="^(oci|docker)$")
+    # True when the course has the student build it: prepare then removes it instead of building it.
+    by_student: bool = False
 
 
 class Resources(_Strict):
     """What the exercise creates, by the course's names: what clean removes and status shows."""
 
-    networks: list[Name] = []
-    pods: list[Name] = []
-    containers: list[Name] = []
-    volumes: list[Name] = []
+    networks: dict[Key, Name] = {}
+    pods: dict[Key, Name] = {}
+    containers: dict[Key, Name] = {}
+    volumes: dict[Key, Name] = {}
 
 
 class Scenario(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str = Field(min_length=1)
-    course_ref: str = Field(min_length=1)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)
+    title: str = Field(min_length=1, max_length=200)
+    course_ref: str = Field(min_length=1, max_length=200)
     role: str = Field(pattern=r"^[a-z0-9_]+$")
-    ports: list[Port] = []
-    images: list[str] = []
-    builds: list[Build] = []
+    ports: dict[Key, Port] = {}
+    images: dict[Key, ImageRef] = {}
+    builds: dict[Key, Build] = {}
+    files: list[RelPath] = []
     resources: Resources
+    temporary: dict[Key, Name] = {}  # containers started for a moment (by the course or verify): clean removes them
     _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _keys_are_unique(self) -> "Scenario":
+        seen: dict[str, str] = {}
+        for section, keys in self._sections().items():
+            for key in keys:
+                if key in seen:
+                    raise ValueError(f"key '{key}' is in both {seen[key]} and {section}: one key, one role variable")
+                seen[key] = section
+        return self
+
+    def _sections(self) -> dict[str, dict[str, Any]]:
+        r = self.resources
+        return {
+            "ports": self.ports,
+            "images": self.images,
+            "builds": self.builds,
+            "resources.networks": r.networks,
+            "resources.pods": r.pods,
+            "resources.containers": r.containers,
+            "resources.volumes": r.volumes,
+            "temporary": self.temporary,
+        }
 
     @property
     def source(self) -> Path | None:
         """The file the scenario was loaded from."""
         return self._source
 
+    @property
+    def host_ports(self) -> list[int]:
+        return sorted(set(self.ports.values()))
+
+    @property
+    def pulled_images(self) -> list[str]:
+        return list(dict.fromkeys(self.images.values()))
+
+    @property
+    def built_images(self) -> list[str]:
+        return [b.tag for b in self.builds.values()]
+
+    def names(self, kind: str) -> list[str]:
+        """The names of one kind of resource (networks, pods, containers, volumes)."""
+        return list(getattr(self.resources, kind).values())
+
+    def resource_names(self) -> SimpleNamespace:
+        """The names by kind, as lists: .networks, .pods, .containers, .volumes."""
+        return SimpleNamespace(**{kind: self.names(kind) for kind in ("networks", "pods", "containers", "volumes")})
+
+    def role_vars(self) -> dict[str, Any]:
+        """The role's variables this file sets: every key as <role>_<key> (a build gives its tag)."""
+        values: dict[str, Any] = {}
+        for section in self._sections().values():
+            for key, value in section.items():
+                values[f"{self.role}_{key}"] = value.tag if isinstance(value, Build) else value
+        return values
+
+    def role_path(self) -> Path:
+        """The role's folder: shipped roles first, then a roles/ folder beside the scenario file."""
+        candidates = [content_dir() / "roles" / self.role]
+        if self._source:
+            candidates.append(self._source.parent / "roles" / self.role)
+        for candidate in candidates:
+            if (candidate / "tasks" / "main.yml").is_file():
+                return candidate
+        raise LabctlError(
+            f"Scenario {self.id} names role '{self.role}', which does not exist (looked in "
+            f"{', '.join(str(c.parent) for c in candidates)}): fix key 'role' in {self._source}.",
+            ExitCode.USAGE,
+        )
+
+    def role_options(self) -> dict[str, dict[str, Any]]:
+        """The options of the role's one argument spec (meta/argument_specs.yml, entry point main)."""
+        spec_file = self.role_path() / "meta" / "argument_specs.yml"
+        try:
+            specs = yaml.safe_load(spec_file.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise LabctlError(f"Cannot read {spec_file} ({exc}): reinstall labctl.", ExitCode.USAGE) from exc
+        return ((specs.get("argument_specs") or {}).get("main") or {}).get("options") or {}
+
     def as_extravar(self) -> dict[str, Any]:
-        """The scenario as the playbooks see it (`lab_scenario`)."""
-        return self.model_dump(mode="json")
+        """The scenario as the playbooks see it (`lab_scenario`), with its role's folder."""
+        return {**self.model_dump(mode="json"), "role_path": str(self.role_path())}
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -65,6 +158,8 @@ def _describe(error: dict[str, Any]) -> str:
         return f"unknown key '{where}'"
     if error["type"] == "missing":
         return f"missing key '{where}'"
+    if error["type"] == "value_error" and not error["loc"]:
+        return str(error["msg"]).removeprefix("Value error, ")
     return f"key '{where}': {error['msg'].lower()} (got {error.get('input')!r})"
 
 
@@ -72,6 +167,10 @@ def load_file(path: Path) -> Scenario:
     """Load and validate one scenario file; any problem is one LabctlError naming the file and key."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise LabctlError(
+            f"Scenario file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8.", ExitCode.USAGE
+        ) from exc
     except OSError as exc:
         raise LabctlError(f"Cannot read scenario file {path}: {exc.strerror}.", ExitCode.USAGE) from exc
     except yaml.YAMLError as exc:

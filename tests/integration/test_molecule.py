@@ -1,4 +1,9 @@
-"""Every Molecule scenario under molecule/ passes `molecule test` (converge, idempotence, verify, cleanup)."""
+"""Every Molecule scenario passes, and the exercises' shared scenario fails verify on a broken lab.
+
+`molecule/exercise` is one scenario for every exercise (LABCTL_SCENARIO picks it). For each exercise
+the test converges, checks idempotence, verifies, then breaks the lab on purpose and sees Molecule's
+verify fail naming the broken check: a verify that passes whatever the checks say is a defect.
+"""
 
 import os
 import subprocess
@@ -11,39 +16,60 @@ from tests.conftest import ROOT, podman, remove_scenario_leftovers
 
 pytestmark = [pytest.mark.podman, pytest.mark.slow]
 
-SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml"))
-# What each scenario may leave behind when it fails half-way, to be removed by label.
-LEFTOVER_LABELS = {
-    "ex1_network_dns": "ex1",
-    "ex2_pod_mysql": "ex2",
-    "ex3_three_tier": "ex3",
-    "ex4_pod_limits": "ex4",
-    "ex5_pid_share": "ex5",
-    "host": "molecule-host",
+MOLECULE = str(Path(sys.executable).parent / "molecule")
+EXERCISES = sorted(p.stem for p in (ROOT / "scenarios").glob("ex*.yml"))
+# One way to break each exercise, and a word of the check that must then FAIL.
+BREAK = {
+    "ex1": (["network", "disconnect", "my-web-net", "client"], "client running on my-web-net"),
+    "ex2": (["stop", "--time", "0", "webapp"], "container webapp running in pod db-app-pod"),
+    "ex3": (["rm", "--force", "--time", "0", "text-logger"], "container text-logger running"),
+    "ex4": (["rm", "--force", "--time", "0", "limited-c2"], "container limited-c2 running in pod limited-pod"),
+    "ex5": (["pod", "rm", "--force", "--time", "0", "pid-share-pod"], "shares the PID namespace"),
 }
 
 
-def test_every_role_has_a_molecule_scenario():
-    roles = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "tasks").is_dir())
-    assert sorted(SCENARIOS) == roles
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_molecule_scenario(scenario):
+def molecule(command: str, scenario: str, exercise: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    if exercise:
+        env["LABCTL_SCENARIO"] = exercise
+    return subprocess.run(
+        [MOLECULE, command, "-s", scenario], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+    )
+
+
+def test_every_exercise_has_a_break_and_every_role_a_molecule_scenario():
+    assert sorted(BREAK) == EXERCISES
+    scenarios = {p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml")}
+    assert scenarios == {"exercise", "host", "lab_build"}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_exercise_converges_idempotently_verifies_and_fails_verify_when_broken(exercise):
+    breaking, broken_check = BREAK[exercise]
     try:
-        proc = subprocess.run(
-            [str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
+        for step in ("converge", "idempotence", "verify"):
+            proc = molecule(step, "exercise", exercise)
+            assert proc.returncode == 0, f"molecule {step} failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
+        podman(*breaking)
+        proc = molecule("verify", "exercise", exercise)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode != 0, f"molecule verify passed on a broken {exercise}:\n{output[-4000:]}"
+        assert broken_check in output, output[-4000:]
+        proc = molecule("cleanup", "exercise", exercise)
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    finally:
+        molecule("destroy", "exercise", exercise)
+        remove_scenario_leftovers(exercise)
+
+
+@pytest.mark.parametrize("scenario", ["host", "lab_build"])
+def test_molecule_scenario(scenario):
+    try:
+        proc = molecule("test", scenario)
         output = proc.stdout + proc.stderr
         assert proc.returncode == 0, output[-6000:]
         assert "idempotence" in output and "Executed: Successful" in output
     finally:
-        remove_scenario_leftovers(LEFTOVER_LABELS.get(scenario, scenario))
+        remove_scenario_leftovers("molecule-host")
         podman("rm", "-f", "-t", "0", "labctl-molecule-host", check=False)
         podman("rmi", "localhost/labctl-molecule-build:1", check=False)

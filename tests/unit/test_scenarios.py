@@ -14,9 +14,9 @@ VALID = {
     "title": "A demo",
     "course_ref": "Exercise 0",
     "role": "ex1_network_dns",
-    "ports": [8080],
-    "images": ["docker.io/library/alpine:latest"],
-    "resources": {"containers": ["a"]},
+    "ports": {"host_port": 8080},
+    "images": {"client_image": "docker.io/library/alpine:latest"},
+    "resources": {"containers": {"client_name": "a"}},
 }
 
 
@@ -29,8 +29,13 @@ def write(tmp_path: Path, data, name: str = "demo.yml") -> Path:
 def test_a_valid_file_loads_into_the_model(tmp_path):
     scenario = scenarios.load_file(write(tmp_path, VALID))
     assert scenario.id == "demo"
-    assert scenario.ports == [8080]
-    assert scenario.resources.containers == ["a"]
+    assert scenario.host_ports == [8080]
+    assert scenario.names("containers") == ["a"]
+    assert scenario.role_vars() == {
+        "ex1_network_dns_host_port": 8080,
+        "ex1_network_dns_client_image": "docker.io/library/alpine:latest",
+        "ex1_network_dns_client_name": "a",
+    }
     assert scenario.source == tmp_path / "demo.yml"
 
 
@@ -44,22 +49,57 @@ def test_an_unknown_key_names_file_and_key(tmp_path):
 
 
 def test_an_unknown_nested_key_names_its_path(tmp_path):
-    path = write(tmp_path, {**VALID, "resources": {"containers": ["a"], "secrets": ["x"]}})
+    path = write(tmp_path, {**VALID, "resources": {"containers": {"c": "a"}, "secrets": {"s": "x"}}})
     with pytest.raises(LabctlError, match=r"unknown key 'resources\.secrets'"):
         scenarios.load_file(path)
 
 
 def test_a_wrong_type_names_the_key_and_the_value(tmp_path):
-    path = write(tmp_path, {**VALID, "ports": ["eighty"]})
+    path = write(tmp_path, {**VALID, "ports": {"host_port": "eighty"}})
     with pytest.raises(LabctlError) as err:
         scenarios.load_file(path)
-    assert "key 'ports.0'" in err.value.message
+    assert "key 'ports.host_port'" in err.value.message
     assert "'eighty'" in err.value.message
 
 
 def test_a_port_out_of_range_is_refused(tmp_path):
-    with pytest.raises(LabctlError, match=r"key 'ports\.0'"):
-        scenarios.load_file(write(tmp_path, {**VALID, "ports": [70000]}))
+    with pytest.raises(LabctlError, match=r"key 'ports\.host_port'"):
+        scenarios.load_file(write(tmp_path, {**VALID, "ports": {"host_port": 70000}}))
+
+
+@pytest.mark.parametrize(
+    ("section", "value"),
+    [
+        ("images", {"i": "{{ lookup('pipe', 'id') }}"}),
+        ("images", {"i": "alpine; rm -rf /"}),
+        ("resources", {"pods": {"p": "{{ evil }}"}}),
+        ("resources", {"containers": {"c": "-rf"}}),
+        ("builds", {"b": {"tag": "localhost/x:1", "context": "../../etc"}}),
+    ],
+)
+def test_names_images_and_contexts_are_checked_against_patterns(tmp_path, section, value):
+    with pytest.raises(LabctlError, match=r"Scenario file .*: key"):
+        scenarios.load_file(write(tmp_path, {**VALID, section: value}))
+
+
+def test_one_key_names_one_role_variable(tmp_path):
+    data = {**VALID, "resources": {"containers": {"client_image": "a"}}}
+    with pytest.raises(LabctlError, match=r"key 'client_image' is in both images and resources\.containers"):
+        scenarios.load_file(write(tmp_path, data))
+
+
+def test_a_file_that_is_not_utf8_is_one_sentence(tmp_path):
+    path = tmp_path / "demo.yml"
+    path.write_bytes(b"id: demo\ntitle: \xff\xfe\n")
+    with pytest.raises(LabctlError, match="is not UTF-8 text"):
+        scenarios.load_file(path)
+
+
+def test_a_missing_role_is_one_sentence(tmp_path):
+    scenario = scenarios.load_file(write(tmp_path, {**VALID, "role": "no_such_role"}))
+    with pytest.raises(LabctlError, match="names role 'no_such_role', which does not exist") as err:
+        scenario.role_path()
+    assert err.value.exit_code == ExitCode.USAGE
 
 
 def test_a_missing_key_is_named(tmp_path):
@@ -107,18 +147,28 @@ def test_scenarios_are_listed_in_natural_order(tmp_path, monkeypatch):
     assert ids.index("ex1") < ids.index("ex2") < ids.index("ex10")
 
 
-@pytest.mark.parametrize("path", sorted((content_dir() / "scenarios").glob("*.yml")), ids=lambda p: p.stem)
-def test_every_shipped_scenario_is_valid_and_has_its_role(path):
-    scenario = scenarios.load_file(path)
-    role = content_dir() / "roles" / scenario.role
-    for entry in ("up", "verify", "clean", "reset"):
-        assert (role / "tasks" / f"{entry}.yml").is_file(), f"{scenario.role} lacks tasks/{entry}.yml"
+SHIPPED = sorted((content_dir() / "scenarios").glob("*.yml"))
 
 
-@pytest.mark.parametrize("path", sorted((content_dir() / "scenarios").glob("*.yml")), ids=lambda p: p.stem)
-def test_the_scenario_lists_every_image_its_role_uses(path):
-    """One source of truth: images in role defaults must appear in the scenario file."""
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_scenario_is_valid_and_its_role_has_one_entry_point(path):
     scenario = scenarios.load_file(path)
-    defaults = yaml.safe_load((content_dir() / "roles" / scenario.role / "defaults" / "main.yml").read_text())
-    role_images = {v for k, v in defaults.items() if k.endswith("_image") and isinstance(v, str)}
-    assert role_images <= set(scenario.images) | {b.tag for b in scenario.builds}
+    role = scenario.role_path()
+    tasks = sorted(p.name for p in (role / "tasks").glob("*.yml"))
+    assert tasks == ["main.yml", "up.yml", "verify.yml"]
+    assert list(yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]) == ["main"]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_scenario_file_is_the_one_source_of_names_ports_and_images(path):
+    """Every variable the file sets is declared by the role (required, no default), and the role's
+    defaults name no resource, port or image of their own."""
+    scenario = scenarios.load_file(path)
+    options = scenario.role_options()
+    for name in scenario.role_vars():
+        assert options.get(name, {}).get("required") is True, f"{name} is not a required option of {scenario.role}"
+        assert "default" not in options[name]
+    defaults = yaml.safe_load((scenario.role_path() / "defaults" / "main.yml").read_text()) or {}
+    values = {str(v) for v in defaults.values()}
+    assert not values & {str(v) for v in scenario.role_vars().values()}
+    assert not [k for k in defaults if k.endswith(("_image", "_name", "_pod", "_network", "_volume", "_host_port"))]

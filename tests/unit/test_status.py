@@ -8,8 +8,12 @@ EX2 = Scenario(
     title="t",
     course_ref="c",
     role="ex2_pod_mysql",
-    ports=[8080],
-    resources=Resources(pods=["db-app-pod"], containers=["database", "webapp"], volumes=["mysql_data"]),
+    ports={"host_port": 8080},
+    resources=Resources(
+        pods={"pod": "db-app-pod"},
+        containers={"db_name": "database", "app_name": "webapp"},
+        volumes={"volume": "mysql_data"},
+    ),
 )
 
 

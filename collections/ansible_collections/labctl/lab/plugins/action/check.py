@@ -1,7 +1,35 @@
 """Action plugin behind labctl.lab.check: a verify check as structured data, never a task failure."""
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+
+ARGUMENT_SPEC = {
+    "name": {"type": "str", "required": True},
+    "that": {"type": "bool", "default": False},
+    "expected": {"type": "str", "default": ""},
+    "found": {"type": "str", "default": ""},
+    "hint": {"type": "str", "default": ""},
+    "skip_reason": {"type": "str", "default": ""},
+    "skip_is_fine": {"type": "bool", "default": False},
+    "not_enforced": {"type": "str", "default": ""},
+    "acts": {"type": "str", "default": ""},
+    "severity": {"type": "str", "default": "fail", "choices": ["fail", "warn", "info"]},
+}
+
+
+def outcome(args, look_only):
+    """(status, found, excused) of one check from its arguments."""
+    found = args["found"]
+    if args["acts"] and look_only:
+        return "SKIP", f"not run with --look-only: this check {args['acts']}", True
+    if args["skip_reason"]:
+        return "SKIP", args["skip_reason"], args["skip_is_fine"]
+    if args["not_enforced"]:
+        return "NOT_ENFORCED", args["not_enforced"] + (f"; measured: {found}" if found else ""), False
+    if args["severity"] == "info":
+        return "INFO", found, False
+    if args["that"]:
+        return "PASS", found, False
+    return ("WARN" if args["severity"] == "warn" else "FAIL"), found, False
 
 
 class ActionModule(ActionBase):
@@ -10,30 +38,22 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        args = self._task.args
-        name = str(args.get("name") or self._task.get_name())
-        severity = str(args.get("severity") or "fail")
-        skip_reason = args.get("skip_reason")
-        not_enforced = args.get("not_enforced")
-        if skip_reason:
-            status, found = "SKIP", str(skip_reason)
-        elif not_enforced:
-            measured = str(args.get("found") or "")
-            status, found = "NOT_ENFORCED", str(not_enforced) + (f"; measured: {measured}" if measured else "")
-        elif severity == "info":
-            status, found = "INFO", str(args.get("found") or "")
-        else:
-            passed = boolean(args.get("that"), strict=False)
-            status = "PASS" if passed else ("WARN" if severity == "warn" else "FAIL")
-            found = str(args.get("found") or "")
+        task_vars = task_vars or {}
+        # A mistyped argument or severity is an error in the role, not a FAIL for the student.
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        look_only = bool(self._templar.template(task_vars.get("lab_look_only", False)))
+        status, found, excused = outcome(args, look_only)
+        name = args["name"] + (f" (acts: {args['acts']})" if args["acts"] else "")
+        explains = status in ("FAIL", "WARN", "NOT_ENFORCED") or (status == "SKIP" and not excused)
         check = {
             "name": name,
             "status": status,
-            "expected": str(args.get("expected") or ""),
+            "expected": args["expected"],
             "found": found,
-            "hint": str(args.get("hint") or "") if status in ("FAIL", "WARN", "NOT_ENFORCED") else "",
+            "hint": args["hint"] if explains else "",
+            "excused": excused,
         }
-        earlier = (task_vars or {}).get("labctl_checks") or []
+        earlier = task_vars.get("labctl_checks") or []
         result.update(
             changed=False,
             labctl_check=check,

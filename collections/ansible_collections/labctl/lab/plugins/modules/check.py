@@ -9,17 +9,36 @@ description:
     host fact C(labctl_checks) and a final task decides.
 options:
   name: {description: The check, as the student reads it., type: str, required: true}
-  that: {description: True when the check passes., type: bool, required: true}
+  that: {description: True when the check passes., type: bool, default: false}
   expected: {description: What a correct lab shows., type: str, default: ""}
   found: {description: What this lab shows., type: str, default: ""}
   hint: {description: One line telling the student what to do, in the course's terms., type: str, default: ""}
-  skip_reason: {description: When set, the check could not run (a precondition failed) and is SKIP., type: str}
-  not_enforced: {description: When set, the check cannot pass on this host for this reason., type: str}
+  skip_reason:
+    description:
+      - When set, the check did not run and is SKIP. A SKIP counts as a failure (a precondition
+        failed) unless O(skip_is_fine) says this reason is none.
+    type: str
+    default: ""
+  skip_is_fine:
+    description: The skip is no failure (the lab went further than the check needs, say).
+    type: bool
+    default: false
+  acts:
+    description:
+      - Set when the check changes the lab to know (writes, restarts, signals), in words, e.g.
+        C(restarts the pod). Such a check leaves the lab as it found it; with C(lab_look_only)
+        (C(labctl verify --look-only)) it is a SKIP that counts as no failure, and the tasks that act
+        must be skipped by the role.
+    type: str
+    default: ""
+  not_enforced: {description: When set, the check cannot pass on this host for this reason., type: str, default: ""}
   severity:
     description: C(fail) makes a failed check a FAIL; C(warn) a WARN; C(info) always reports INFO.
     type: str
     choices: [fail, warn, info]
     default: fail
+notes:
+  - The arguments are validated; a mistyped one or an unknown severity fails the task.
 author: labctl developers
 """
 

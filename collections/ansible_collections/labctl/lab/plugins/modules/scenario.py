@@ -1,0 +1,31 @@
+# The work happens in the action plugin of the same name; this file carries its documentation.
+
+DOCUMENTATION = r"""
+module: scenario
+short_description: Read a labctl scenario and set its role's variables
+description:
+  - The scenario file is the one source of an exercise's names, ports and images. Each key of its
+    C(ports), C(images), C(builds), C(temporary) and C(resources.*) sections becomes the role
+    variable C(<role>_<key>) (a build gives its tag), as a host fact.
+  - Also sets C(lab_scenario_id), C(lab_role_path), C(lab_labels), C(lab_ports), C(lab_images),
+    C(lab_builds) (with absolute build contexts), C(lab_files), C(lab_resources) and C(lab_temporary),
+    which the shared steps of playbooks/scenario.yml use, and starts C(labctl_checks) empty.
+  - Runs on the controller; changes nothing.
+options:
+  scenario: {type: dict, description: The scenario as data (what labctl passes as C(lab_scenario)).}
+  file: {type: path, description: A scenario file to read instead (Molecule uses this).}
+author: labctl developers
+"""
+
+EXAMPLES = r"""
+- name: Read the scenario
+  labctl.lab.scenario:
+    file: "{{ playbook_dir }}/../scenarios/ex2.yml"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: The role's variables and the lab_* facts described above.
+  returned: always
+  type: dict
+"""
