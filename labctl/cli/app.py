@@ -14,7 +14,7 @@ app = typer.Typer(
     name="labctl",
     help="Set up, verify, reset and clean the Podman course's lab exercises.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 app.command("list")(list_cmd.list_scenarios)
