@@ -1,6 +1,9 @@
-"""`pip install .` (not only editable) gives a complete labctl: playbooks, roles, scenarios, plugins inside."""
+"""`pip install .` (not only editable) gives a complete labctl: playbooks, roles, scenarios, plugins inside,
+and the containers.podman collection with its licence, so the `ansible` bundle is not needed."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -11,6 +14,20 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
+
+PODMAN = "labctl/content/collections/ansible_collections/containers/podman"
+# The containers.podman modules the roles use (tests/unit/test_dependencies.py checks the list is whole).
+PODMAN_MODULES = (
+    "podman_container",
+    "podman_container_info",
+    "podman_image",
+    "podman_image_info",
+    "podman_network",
+    "podman_network_info",
+    "podman_pod",
+    "podman_pod_info",
+    "podman_volume",
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +56,70 @@ def test_the_wheel_carries_the_ansible_content(wheel):
     assert not any(n.startswith("labctl/content/tests") or "/molecule/" in n for n in names)
 
 
-def test_an_installed_wheel_finds_its_content(wheel, tmp_path):
-    target = tmp_path / "site"
+def test_the_wheel_carries_containers_podman_and_its_licence(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (
+        f"{PODMAN}/MANIFEST.json",
+        f"{PODMAN}/meta/runtime.yml",
+        f"{PODMAN}/COPYING",
+        f"{PODMAN}/plugins/module_utils/podman/common.py",
+        *(f"{PODMAN}/plugins/modules/{module}.py" for module in PODMAN_MODULES),
+    ):
+        assert path in names, f"{path} missing from {wheel.name}"
+    # Run-time files only: not the collection's tests, docs or changelogs.
+    assert not any(n.startswith(f"{PODMAN}/{extra}/") for n in names for extra in ("tests", "docs", "changelogs"))
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_the_wheel_declares_both_licences_and_not_the_ansible_bundle(wheel):
+    wheel_zip = zipfile.ZipFile(wheel)
+    dist_info = next(n.split("/")[0] for n in wheel_zip.namelist() if n.endswith(".dist-info/METADATA"))
+    metadata = wheel_zip.read(f"{dist_info}/METADATA").decode()
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    runtime = [r for r in requires if "extra ==" not in r]
+    assert any(r.startswith("ansible-core") for r in runtime), runtime
+    assert not [r for r in requires if re.match(r"ansible\b(?![-_])", r)], "the `ansible` bundle is a dependency"
+    assert "License-Expression: MIT AND GPL-3.0-or-later" in metadata
+    for licence in ("LICENSE", "NOTICE", "collections/ansible_collections/containers/podman/COPYING"):
+        assert f"License-File: {licence}" in metadata
+        assert f"{dist_info}/licenses/{licence}" in wheel_zip.namelist()
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
         timeout=300,
     )
+    return target
+
+
+def test_ansible_finds_the_shipped_containers_podman_modules(installed, tmp_path):
+    """Only the shipped collection answers: Ansible does not look in site-packages (where an `ansible` bundle
+    installed by an older labctl may still be)."""
+    collections = installed / "labctl" / "content" / "collections"
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False"}
+    modules = [f"containers.podman.{module}" for module in PODMAN_MODULES]
+    doc = subprocess.run(
+        [sys.executable, "-m", "ansible", "doc", "--json", *modules],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert doc.returncode == 0, doc.stderr
+    found = json.loads(doc.stdout)
+    assert sorted(found) == sorted(modules), doc.stderr
+    for module in modules:
+        assert found[module]["doc"]["filename"].startswith(str(collections)), found[module]["doc"]["filename"]
+
+
+def test_an_installed_wheel_finds_its_content(installed, tmp_path):
+    target = installed
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = "from labctl.core.paths import content_dir; print(content_dir())"
     where = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
