@@ -77,7 +77,7 @@ def _limits_line(pod_detail: dict[str, Any]) -> str:
 def _one(scenario: Scenario, json_out: bool) -> None:
     snap = Snapshot.take([scenario])
     st = assess(scenario, snap)
-    res = scenario.resources
+    res = scenario.resource_names()
     names = [n for n in res.containers if n in snap.containers]
     pods = [p for p in res.pods if p in snap.pods]
     infra = [snap.pods[p]["InfraId"] for p in pods if snap.pods[p].get("InfraId")]

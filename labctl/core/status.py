@@ -12,6 +12,7 @@ from typing import Any
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir
 from labctl.core.scenarios import Scenario
+from labctl.core.secrets import redact
 
 ABSENT, PARTIAL, UP, FAILING = "absent", "partial", "up", "up-but-failing"
 
@@ -80,7 +81,7 @@ def container_problem(ctr: dict[str, Any]) -> str:
 
 
 def assess(scenario: Scenario, snap: Snapshot) -> ScenarioState:
-    res = scenario.resources
+    res = scenario.resource_names()
     wanted = (
         [("pod", n, snap.pods) for n in res.pods]
         + [("container", n, snap.containers) for n in res.containers]
@@ -141,10 +142,11 @@ def pod_limits(cgroup_path: str) -> dict[str, Any]:
 
 
 def inspect(kind: str, names: list[str]) -> list[dict[str, Any]]:
-    """`podman <kind> inspect` for names known to exist (one call per kind; pods one by one in 4.3)."""
+    """`podman <kind> inspect` for names known to exist (one call per kind; pods one by one in 4.3),
+    with secrets masked: a container's Config.Env holds MYSQL_ROOT_PASSWORD=…"""
     if not names:
         return []
     if kind == "pod":
         found = [podman_json("pod", "inspect", n) for n in names]
-        return [p[0] if isinstance(p, list) else p for p in found]
-    return podman_json(kind, "inspect", *names) or []
+        return redact([p[0] if isinstance(p, list) else p for p in found])
+    return redact(podman_json(kind, "inspect", *names) or [])

@@ -1,6 +1,10 @@
 """How `labctl status` judges a scenario from Podman's listings (pure logic over listing-shaped data)."""
 
+import json
+
+from labctl.core import status
 from labctl.core.scenarios import Resources, Scenario
+from labctl.core.secrets import redact, redact_text
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess
 
 EX2 = Scenario(
@@ -63,3 +67,44 @@ def test_a_degraded_pod_is_a_problem():
     pods = {"db-app-pod": {"Name": "db-app-pod", "Status": "Degraded"}}
     state = assess(EX2, snap([ctr("database"), ctr("webapp")], pods=pods))
     assert state.state == FAILING and "pod db-app-pod is degraded" in state.problems
+
+
+# --- secrets: status --json and the run logs show names, never secret values ---------------------------
+
+ENV = ["PATH=/usr/bin", "MYSQL_ROOT_PASSWORD=hunter2 x", "MYSQL_DATABASE=app", "API_TOKEN=t-1", "GPG_KEY=k"]
+
+
+def test_redact_masks_the_values_of_secret_named_variables_and_keeps_their_names():
+    assert redact(ENV) == [
+        "PATH=/usr/bin",
+        "MYSQL_ROOT_PASSWORD=********",
+        "MYSQL_DATABASE=app",
+        "API_TOKEN=********",
+        "GPG_KEY=********",
+    ]
+    assert redact({"env": {"MYSQL_PASSWORD": "x", "PORT": "80"}, "n": 3}) == {
+        "env": {"MYSQL_PASSWORD": "********", "PORT": "80"},
+        "n": 3,
+    }
+
+
+def test_redact_text_finds_assignments_inside_command_lines_and_json_text():
+    assert redact_text("--env=MYSQL_ROOT_PASSWORD=pw") == "--env=MYSQL_ROOT_PASSWORD=********"
+    assert redact_text('{"Env": ["A=1", "DB_PASSWORD=p\\"q r", "B=2"]}') == (
+        '{"Env": ["A=1", "DB_PASSWORD=********", "B=2"]}'
+    )
+    assert redact_text("PATH=/bin io.labctl.key=v") == "PATH=/bin io.labctl.key=v"  # labels are no variables
+
+
+def test_status_inspect_masks_container_env_and_create_command(monkeypatch):
+    container = {
+        "Name": "database",
+        "Config": {"Env": ENV, "CreateCommand": ["podman", "run", "-e", "MYSQL_ROOT_PASSWORD=hunter2 x", "mysql"]},
+        "Mounts": [{"Type": "volume", "Name": "mysql_data"}],
+    }
+    monkeypatch.setattr(status, "podman_json", lambda *args: [container])
+    [seen] = status.inspect("container", ["database"])
+    assert "hunter2" not in json.dumps(seen)
+    assert seen["Config"]["Env"][1] == "MYSQL_ROOT_PASSWORD=********"
+    assert seen["Config"]["CreateCommand"][3] == "MYSQL_ROOT_PASSWORD=********"
+    assert seen["Mounts"] == container["Mounts"]
