@@ -9,9 +9,11 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  # a check or a task failed
     USAGE = 2  # bad command line or bad input file
-    HOST_NOT_READY = 3  # a prerequisite is missing on the host
+    HOST_NOT_READY = 3  # a prerequisite is missing on the host, or another labctl run holds it
     UNREACHABLE = 4  # a host could not be reached
     NOT_ENFORCED = 5  # no check failed, but something cannot be enforced on this host (e.g. pod limits)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT): the run was stopped, Ansible with it
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM): the same
 
 
 class LabctlError(Exception):

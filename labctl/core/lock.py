@@ -1,0 +1,280 @@
+"""One labctl run at a time per Podman store, and the processes a run leaves.
+
+Root's Podman store is the machine's, a normal user's is their own: each has one lock file, held
+with flock(2) for the whole run, so the kernel releases it when its holder dies however it dies.
+
+The lock file records who holds it, as one JSON object, so that whoever waits can say for whom
+(and a lock task on a remote machine can write the same record):
+
+    {"pid": 1234, "user": "root", "host": "pc7", "command": "labctl up ex2",
+     "since": "2025-11-26T10:02:03+01:00", "child_pid": 1240, "child_start": 8812345}
+
+child_pid is the ansible-playbook process the holder started (child_start its start time in clock
+ticks since boot, against reuse of the PID). A holder that ends cleanly empties the file; a record
+found by the next holder is therefore a holder that died, whose ansible-playbook may still run.
+"""
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.paths import state_dir
+
+ORPHAN_WAIT = 60.0  # seconds to let a dead holder's ansible-playbook finish before stopping it
+
+Say = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def lock_path() -> Path:
+    """The lock of the Podman store this user's labctl works on."""
+    if os.geteuid() == 0:
+        return Path("/var/lib/labctl/run.lock")  # root's own folder: no one else can plant a file there
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == os.geteuid():
+        return Path(runtime) / "labctl.lock"
+    return state_dir() / "run.lock"
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """This labctl's command line as a user would recognise it, --var values hidden (they may be passwords)."""
+    words, hide_next = ["labctl"], False
+    for arg in sys.argv[1:] if argv is None else argv:
+        if hide_next or arg.startswith("--var="):
+            arg = arg.split("=", 1)[0] + ("=…" if hide_next else "=" + arg.split("=", 2)[1] + "=…")
+        hide_next = arg == "--var"
+        words.append(arg)
+    return " ".join(words)
+
+
+# --- processes -------------------------------------------------------------------------------------
+
+
+def _stat(pid: int) -> tuple[str, int, int, int] | None:
+    """(state, ppid, pgid, start time) of a process, None when it is gone or a zombie."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):
+        return None
+    return fields[0], int(fields[1]), int(fields[2]), int(fields[19])
+
+
+def start_time(pid: int) -> int | None:
+    stat = _stat(pid)
+    return stat[3] if stat else None
+
+
+def alive(pid: int) -> bool:
+    return _stat(pid) is not None
+
+
+def is_ansible_playbook(pid: int, started: int | None = None) -> bool:
+    """Whether pid is (still) an ansible-playbook process, started at `started` when given."""
+    stat = _stat(pid)
+    if not stat or (started is not None and stat[3] != started):
+        return False
+    try:
+        return b"ansible-playbook" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat(int(entry))):
+            parents[int(entry)] = stat[1]
+    return parents
+
+
+def children(pid: int) -> list[int]:
+    return [child for child, parent in _parents().items() if parent == pid]
+
+
+def descendants(pid: int) -> list[int]:
+    parents = _parents()
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        kids = [child for child, parent in parents.items() if parent == current]
+        found += kids
+        todo += kids
+    return found
+
+
+def stop_tree(pid: int, grace: float = 3.0, deadline: float = 10.0) -> list[int]:
+    """Stop a process and everything under it, also in other sessions (Ansible's workers call setsid).
+
+    SIGTERM first, SIGKILL after `grace` seconds; returns the PIDs still there after `deadline`.
+    Processes that left the tree before (a daemonised conmon) are not touched.
+    """
+    pids = [pid, *descendants(pid)]
+    groups = {p for p in pids if (stat := _stat(p)) and stat[2] == p}  # group leaders: pexpect's child, workers
+    started = time.monotonic()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for group in groups:
+            with contextlib.suppress(OSError):
+                os.killpg(group, sig)
+        for p in pids:
+            with contextlib.suppress(OSError):
+                os.kill(p, sig)
+        limit = started + (grace if sig == signal.SIGTERM else deadline)
+        while time.monotonic() < limit and any(alive(p) for p in pids):
+            time.sleep(0.05)
+        if not any(alive(p) for p in pids):
+            return []
+    return [p for p in pids if alive(p)]
+
+
+# --- the lock --------------------------------------------------------------------------------------
+
+
+def describe(record: dict[str, Any]) -> str:
+    """'labctl up ex2 (PID 1234, root, since 10:02:03)' for a lock record."""
+    if not record.get("pid"):
+        return "another labctl run"
+    since = ""
+    with contextlib.suppress(ValueError, TypeError):
+        since = f", since {datetime.fromisoformat(record['since']).strftime('%H:%M:%S')}"
+    host = f" on {record['host']}" if record.get("host") not in (None, socket.gethostname()) else ""
+    return f"{record.get('command') or 'labctl'} (PID {record['pid']}, {record.get('user', '?')}{since}{host})"
+
+
+class RunLock:
+    """The held lock of one store: its record can name the ansible-playbook process of the run."""
+
+    def __init__(self, fd: int, path: Path):
+        self.fd = fd
+        self.path = path
+        self.record = {
+            "pid": os.getpid(),
+            "user": getpass.getuser(),
+            "host": socket.gethostname(),
+            "command": command_line(),
+            "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+        }
+
+    def read(self) -> dict[str, Any]:
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        raw = b""
+        while chunk := os.read(self.fd, 65536):
+            raw += chunk
+        try:
+            record = json.loads(raw or b"{}")
+        except ValueError:
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def write(self, record: dict[str, Any] | None) -> None:
+        os.ftruncate(self.fd, 0)
+        if record:
+            os.pwrite(self.fd, (json.dumps(record) + "\n").encode(), 0)
+
+    def set_child(self, pid: int) -> None:
+        """Record the run's ansible-playbook process, for whoever takes the lock should this process die."""
+        self.write({**self.record, "child_pid": pid, "child_start": start_time(pid)})
+
+
+_held: RunLock | None = None
+
+
+def _open(path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if os.geteuid() == 0 else 0o700)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise LabctlError(
+            f"Cannot open labctl's lock file {path}: {exc.strerror}; remove it if it is not a plain file.",
+            ExitCode.HOST_NOT_READY,
+        ) from exc
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _finish_orphan(record: dict[str, Any], wait: float, say: Say) -> None:
+    """A dead holder's ansible-playbook still running: let it finish for a while, then stop it."""
+    pid, started = record.get("child_pid"), record.get("child_start")
+    if not isinstance(pid, int) or not is_ansible_playbook(pid, started):
+        return
+    say(
+        f"{describe(record)} ended without stopping its ansible-playbook (PID {pid}): "
+        f"waiting up to {wait:.0f} s for it to finish…"
+    )
+    limit = time.monotonic() + wait
+    while time.monotonic() < limit and is_ansible_playbook(pid, started):
+        time.sleep(0.2)
+    if is_ansible_playbook(pid, started):
+        say(f"Stopping that ansible-playbook (PID {pid}) and its workers.")
+        left = stop_tree(pid)
+        if left:
+            raise LabctlError(
+                f"The ansible-playbook of {describe(record)} and its workers did not stop "
+                f"(PIDs {', '.join(map(str, left))}); stop them, then try again.",
+                ExitCode.HOST_NOT_READY,
+            )
+
+
+@contextlib.contextmanager
+def hold(
+    *, wait: bool = True, path: Path | None = None, orphan_wait: float = ORPHAN_WAIT, say: Say = _stderr
+) -> Iterator[RunLock]:
+    """Hold the store's lock for a run: wait for another run (saying for whom), or fail at once if not `wait`.
+
+    Re-entrant within a process: a verb may hold it across several runs.
+    """
+    global _held
+    if _held is not None:
+        yield _held
+        return
+    path = path or lock_path()
+    fd = _open(path)
+    try:
+        lock = RunLock(fd, path)
+        if not _try_flock(fd):
+            holder = describe(lock.read())
+            if not wait:
+                raise LabctlError(
+                    f"{holder} is running on this Podman store; try again when it has finished.",
+                    ExitCode.HOST_NOT_READY,
+                )
+            say(f"Waiting for {holder} to finish…")
+            try:
+                while not _try_flock(fd):
+                    time.sleep(0.2)
+            except KeyboardInterrupt:
+                raise LabctlError(
+                    f"Interrupted while waiting for {holder}; nothing was changed.", ExitCode.INTERRUPTED
+                ) from None
+        _finish_orphan(lock.read(), orphan_wait, say)
+        lock.write(lock.record)
+        _held = lock
+        try:
+            yield lock
+        finally:
+            _held = None
+            lock.write(None)
+    finally:
+        os.close(fd)  # releases the flock

@@ -1,0 +1,171 @@
+"""One run at a time per Podman store: a real flock held by real processes, and the processes a run leaves."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from labctl.core import lock
+from labctl.core.errors import ExitCode, LabctlError
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from labctl.core import lock
+sys.argv = ["labctl", "up", "ex2", "--var", "ex2_pod_mysql_root_password=hunter2"]
+with lock.hold(path=Path({path!r})) as held:
+    if {child!r}:
+        held.set_child(int({child!r}))
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def start_holder(path: Path, child: int = 0) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER.format(path=str(path), child=str(child) if child else "")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait()
+
+
+def test_a_second_run_without_waiting_is_told_who_holds_the_store(tmp_path):
+    holder = start_holder(tmp_path / "run.lock")
+    try:
+        with pytest.raises(LabctlError) as err, lock.hold(path=tmp_path / "run.lock", wait=False):
+            pass
+    finally:
+        stop(holder)
+    message = err.value.message
+    assert err.value.exit_code == ExitCode.HOST_NOT_READY
+    assert message.startswith(f"labctl up ex2 --var ex2_pod_mysql_root_password=… (PID {holder.pid}, ")
+    assert "hunter2" not in message and ", since " in message
+    assert message.endswith("is running on this Podman store; try again when it has finished.")
+
+
+def test_a_second_run_waits_saying_for_whom_and_goes_on_when_the_holder_is_gone(tmp_path):
+    holder = start_holder(tmp_path / "run.lock")
+    said = []
+    killer = subprocess.Popen(["sh", "-c", f"sleep 0.5; kill -9 {holder.pid}"])
+    started = time.monotonic()
+    with lock.hold(path=tmp_path / "run.lock", say=said.append) as held:
+        assert time.monotonic() - started >= 0.4  # it waited for the holder to die (flock released by the kernel)
+        record = json.loads((tmp_path / "run.lock").read_text())
+        assert record["pid"] == os.getpid() == held.record["pid"]
+        assert {"user", "host", "command", "since"} <= set(record)
+    killer.wait()
+    holder.wait()
+    assert said[0].startswith(f"Waiting for labctl up ex2 --var ex2_pod_mysql_root_password=… (PID {holder.pid}, ")
+    assert said[0].endswith(") to finish…")
+    assert (tmp_path / "run.lock").read_text() == ""  # a clean end leaves no record
+
+
+def test_the_lock_is_reentrant_within_one_process(tmp_path):
+    with lock.hold(path=tmp_path / "run.lock") as outer, lock.hold(path=tmp_path / "other.lock") as inner:
+        assert inner is outer
+
+
+def fake_ansible_playbook(seconds: float) -> subprocess.Popen:
+    """A real process that looks like ansible-playbook (its argv[0])."""
+    return subprocess.Popen(["bash", "-c", f"exec -a ansible-playbook sleep {seconds}"])
+
+
+def test_a_dead_holders_ansible_playbook_is_waited_for_then_stopped(tmp_path):
+    orphan = fake_ansible_playbook(60)
+    time.sleep(0.2)  # let bash exec
+    assert lock.is_ansible_playbook(orphan.pid)
+    stop(start_holder(tmp_path / "run.lock", child=orphan.pid))  # SIGKILL: no chance to clean up
+    said = []
+    with lock.hold(path=tmp_path / "run.lock", orphan_wait=0.5, say=said.append):
+        assert orphan.poll() is not None
+    assert f"ended without stopping its ansible-playbook (PID {orphan.pid})" in said[0]
+    assert said[1] == f"Stopping that ansible-playbook (PID {orphan.pid}) and its workers."
+
+
+def test_a_dead_holders_ansible_playbook_that_finishes_in_time_is_left_to_finish(tmp_path):
+    orphan = fake_ansible_playbook(0.6)
+    time.sleep(0.2)
+    stop(start_holder(tmp_path / "run.lock", child=orphan.pid))
+    said = []
+    with lock.hold(path=tmp_path / "run.lock", orphan_wait=10, say=said.append):
+        assert orphan.wait(timeout=1) == 0  # it ended on its own: not killed
+    assert len(said) == 1
+
+
+def test_a_recorded_pid_that_is_no_ansible_playbook_is_left_alone(tmp_path):
+    with subprocess.Popen(["sleep", "60"]) as other:
+        stop(start_holder(tmp_path / "run.lock", child=other.pid))
+        said = []
+        with lock.hold(path=tmp_path / "run.lock", orphan_wait=0.1, say=said.append):
+            pass
+        assert other.poll() is None and said == []
+        other.kill()
+
+
+def test_stop_tree_also_stops_descendants_in_sessions_of_their_own(tmp_path):
+    # Like ansible-playbook and its workers: the worker calls setsid, its module's process is its child.
+    script = "import subprocess, time; subprocess.Popen(['sleep', '61.3'], start_new_session=True); time.sleep(60)"
+    parent = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not lock.descendants(parent.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tree = [parent.pid, *lock.descendants(parent.pid)]
+    assert len(tree) == 2
+    assert lock.stop_tree(parent.pid) == []
+    parent.wait()
+    assert not any(lock.alive(p) for p in tree)
+
+
+def test_the_command_line_hides_var_values():
+    argv = ["up", "ex2", "--var", "a_password=x", "--var=b=y", "--debug"]
+    assert lock.command_line(argv) == "labctl up ex2 --var a_password=… --var=b=… --debug"
+
+
+def test_root_locks_the_machines_store_a_user_their_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert lock.lock_path() == Path("/var/lib/labctl/run.lock")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    os.chown(runtime, 4321, 4321)
+    monkeypatch.setattr(os, "geteuid", lambda: 4321)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert lock.lock_path() == runtime / "labctl.lock"
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert lock.lock_path() == tmp_path / "state" / "labctl" / "run.lock"
+
+
+def test_a_planted_symlink_is_not_followed(tmp_path):
+    target = tmp_path / "victim"
+    target.write_text("precious")
+    (tmp_path / "run.lock").symlink_to(target)
+    with pytest.raises(LabctlError) as err, lock.hold(path=tmp_path / "run.lock"):
+        pass
+    assert err.value.exit_code == ExitCode.HOST_NOT_READY
+    assert target.read_text() == "precious"
+
+
+def test_waiting_can_be_interrupted_and_says_nothing_changed(tmp_path):
+    holder = start_holder(tmp_path / "run.lock")
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(LabctlError) as err, lock.hold(path=tmp_path / "run.lock", say=lambda _: None):
+            pass
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+        stop(holder)
+    assert err.value.exit_code == ExitCode.INTERRUPTED
+    assert err.value.message.endswith("; nothing was changed.")
