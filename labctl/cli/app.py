@@ -46,7 +46,8 @@ def main() -> None:
     try:
         app()  # standalone: usage errors print as Typer formats them, with exit code 2
     except LabctlError as exc:
-        report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
+        interrupted = exc.exit_code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED)
+        report.err.print(f"{'' if interrupted else '[bold red]error:[/] '}{report.escape(exc.message)}")
         if debug and exc.detail:
             report.err.print(report.escape(exc.detail))
         sys.exit(int(exc.exit_code))

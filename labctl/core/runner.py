@@ -1,9 +1,18 @@
-"""The one wrapper around ansible-runner: a fresh private data dir per run, results from events and stats."""
+"""The one wrapper around ansible-runner: a fresh private data dir per run, results from events and stats.
+
+What labctl hands to Ansible is data, never a template: every string of the extra vars goes in
+tagged !unsafe, from a file that is deleted as soon as ansible-playbook has read it. Run folders
+keep no secrets (see _scrub). One run at a time per Podman store (labctl.core.lock); Ctrl-C or
+SIGTERM stops Ansible and all its workers before labctl exits.
+"""
 
 import json
 import os
+import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,9 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import ansible_runner
+import yaml
 
+from labctl.core import inventory as inventories
+from labctl.core import lock
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir, state_dir
+from labctl.core.secrets import MASK, is_secret_name, redact
 
 KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mortems
 
@@ -32,6 +45,12 @@ class Check:
     expected: str = ""
     found: str = ""
     hint: str = ""
+    # A SKIP is a failure (a precondition failed) unless its check says why it is none (excused).
+    excused: bool = False
+
+    @property
+    def failing(self) -> bool:
+        return self.status == "FAIL" or (self.status == "SKIP" and not self.excused)
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,7 @@ class RunResult:
     checks: list[Check] = field(default_factory=list)
     changed_tasks: list[tuple[str, str]] = field(default_factory=list)  # (host, task)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # host -> merged labctl_report data
+    hosts: list[str] = field(default_factory=list)  # the hosts the run was for (inventory, --limit applied)
 
     @property
     def ok(self) -> bool:
@@ -74,21 +94,42 @@ class RunResult:
         return sum(s.changed for s in self.stats.values())
 
 
+def _plain(value: Any, prefix: str = "") -> str:
+    """A message as words, never as JSON: a list's items and a dict's leaves joined by '; '."""
+    if isinstance(value, dict):
+        return "; ".join(_plain(v, f"{prefix}{k}.") for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_plain(v, prefix) for v in value)
+    text = " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+    return f"{prefix[:-1]}: {text}" if prefix else text
+
+
 def _failure_message(res: dict[str, Any]) -> str:
     """A task's error in a line or two: its msg, plus the last line of stderr when that says more."""
-    msg = str(res.get("msg") or "").strip()
+    msg = _plain(res.get("msg") or "")
     stderr = str(res.get("stderr") or res.get("module_stderr") or "").strip()
     last = stderr.splitlines()[-1].strip() if stderr else ""
+    if last.startswith(("{", "[")):
+        last = ""  # JSON on stderr is for programs, not for the user
     if msg in ("", "non-zero return code", "MODULE FAILURE\nSee stdout/stderr for the exact error") and last:
         return last
     if last and last not in msg and len(msg) < 80:
         return f"{msg} ({last})"
-    return msg.splitlines()[0] if msg else "the task failed without a message"
+    return msg.splitlines()[0][:300] if msg else "the task failed without a message"
 
 
 class _EventCollector:
-    def __init__(self, on_progress: ProgressCallback | None):
+    """ansible-runner's event handler: it sees each event before it is written to job_events/, and may change it."""
+
+    def __init__(
+        self,
+        on_progress: ProgressCallback | None,
+        secrets: tuple[str, ...] | list[str] = (),
+        on_started: Callable[[], None] | None = None,
+    ):
         self.on_progress = on_progress
+        self.secrets = [s for s in secrets if len(s) >= 4]  # values to mask wherever they show up
+        self.on_started = on_started  # once ansible-playbook has read its extra vars (its first own event)
         self.failures: list[Failure] = []
         self.unreachable: list[Failure] = []
         self.checks: list[Check] = []
@@ -98,6 +139,12 @@ class _EventCollector:
 
     def __call__(self, event: dict[str, Any]) -> bool:
         kind = event.get("event", "")
+        if kind != "verbose" and self.on_started:
+            self.on_started()
+            self.on_started = None
+        clean = _redact_values(redact(event), self.secrets)
+        event.clear()
+        event.update(clean)  # what ansible-runner writes to job_events/ is the redacted event
         data = event.get("event_data", {})
         host = data.get("host", "")
         if kind == "playbook_on_task_start":
@@ -115,7 +162,7 @@ class _EventCollector:
                 self.changed_tasks.append((host, data.get("task", "")))
         elif kind == "runner_on_unreachable":
             res = data.get("res") or {}
-            self.unreachable.append(Failure(host, data.get("task", ""), str(res.get("msg", "unreachable"))))
+            self.unreachable.append(Failure(host, data.get("task", ""), _plain(res.get("msg") or "unreachable")))
         return True  # keep the event on disk: r.stats depends on it
 
     def _collect(self, host: str, res: dict[str, Any]) -> None:
@@ -123,7 +170,9 @@ class _EventCollector:
         if isinstance(check, dict):
             self.checks.append(
                 Check(
-                    host=host, **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")}
+                    host=host,
+                    **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
+                    excused=bool(check.get("excused")),
                 )
             )
         report = res.get("labctl_report")
@@ -131,18 +180,104 @@ class _EventCollector:
             self.reports.setdefault(host, {}).update(report)
 
 
+def _redact_values(data: Any, secrets: list[str]) -> Any:
+    """Mask the given secret values (say, a --var password) wherever they appear in strings."""
+    if not secrets:
+        return data
+    if isinstance(data, str):
+        for secret in secrets:
+            data = data.replace(secret, MASK)
+        return data
+    if isinstance(data, dict):
+        return {key: _redact_values(value, secrets) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_redact_values(item, secrets) for item in data]
+    return data
+
+
+def _secret_values(extravars: dict[str, Any]) -> list[str]:
+    return [str(v) for k, v in extravars.items() if is_secret_name(k) and isinstance(v, str | int) and str(v)]
+
+
 def _error_line(private: Path) -> str:
     """The line of Ansible's output that says what went wrong, for runs that failed before any task."""
     lines: list[str] = []
     for stdout in (private / "artifacts").glob("*/stdout"):
         lines += [line.strip() for line in stdout.read_text(errors="replace").splitlines() if line.strip()]
-    errors = [line for line in lines if "error" in line.lower()]
+    marked = [line for line in lines if line.startswith(("[ERROR]", "ERROR!"))]
+    errors = marked[:1] or [line for line in lines if "error" in line.lower() and not line.startswith(("{", '"'))]
     return (errors or lines or ["no output"])[-1][:300]
 
 
-def _new_private_dir(label: str) -> Path:
-    runs = state_dir() / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
+# --- extra vars: data, never templates ----------------------------------------------------------------
+
+EXTRAVARS_FILE = "extravars.yml"
+
+
+def _unsafe_node(value: Any) -> yaml.Node:
+    """YAML for JSON-like data with every string tagged !unsafe: Ansible never templates it."""
+    if isinstance(value, str):
+        # ansible-core 2.19 loads `!unsafe ""` as None; an empty string holds no template anyway.
+        return yaml.ScalarNode("!unsafe" if value else "tag:yaml.org,2002:str", value, style='"')
+    if isinstance(value, dict):
+        return yaml.MappingNode(
+            "tag:yaml.org,2002:map",
+            [(yaml.ScalarNode("tag:yaml.org,2002:str", str(k), style='"'), _unsafe_node(v)) for k, v in value.items()],
+        )
+    if isinstance(value, list):
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", [_unsafe_node(v) for v in value])
+    if isinstance(value, bool) or value is None:
+        return yaml.ScalarNode(f"tag:yaml.org,2002:{'null' if value is None else 'bool'}", json.dumps(value))
+    return yaml.ScalarNode(f"tag:yaml.org,2002:{'int' if isinstance(value, int) else 'float'}", repr(value))
+
+
+def unsafe_yaml(extravars: dict[str, Any]) -> str:
+    data = json.loads(json.dumps(extravars, default=str))  # tuples become lists, paths strings
+    return yaml.serialize(_unsafe_node(data), Dumper=yaml.SafeDumper, allow_unicode=True, width=1 << 30)
+
+
+def _write_extravars(private: Path, extravars: dict[str, Any]) -> Path:
+    path = private / EXTRAVARS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(unsafe_yaml(extravars))
+    return path
+
+
+# --- run folders: kept for post-mortems, without secrets ------------------------------------------------
+
+SCRUBBED = "scrubbed"  # marker: this folder holds no secrets any more
+
+
+def _scrub(private: Path, secrets: list[str] | None = None) -> None:
+    """Drop or mask what may hold secrets: the extra vars, ansible-runner's env/, the command and its
+    environment, event files the run did not get to (they skipped the redaction), and the output's
+    NAME=VALUE secrets (a --debug run prints podman_container_info's Config.Env)."""
+    shutil.rmtree(private / "env", ignore_errors=True)
+    (private / EXTRAVARS_FILE).unlink(missing_ok=True)
+    artifacts = private / "artifacts"
+    for leftover in [*artifacts.glob("*/command"), *artifacts.glob("*/job_events/*-partial.json")]:
+        leftover.unlink(missing_ok=True)
+    for output in [*artifacts.glob("*/stdout"), *artifacts.glob("*/stderr")]:
+        text = output.read_text(encoding="utf-8", errors="replace")
+        clean = _redact_values("\n".join(map(redact, text.split("\n"))), secrets or [])
+        if clean != text:
+            output.write_text(clean, encoding="utf-8")
+    (private / SCRUBBED).touch()
+
+
+def _sweep(runs: Path) -> None:
+    """Scrub the run folders of labctl processes that died before they could (SIGKILL, a crash)."""
+    for folder in runs.iterdir():
+        if not folder.is_dir() or (folder / SCRUBBED).exists():
+            continue
+        pid = folder.name.split("-")[2] if folder.name.count("-") >= 3 else ""
+        if pid.isdigit() and int(pid) != os.getpid() and lock.alive(int(pid)):
+            continue  # still running (another store's labctl sharing this state folder)
+        _scrub(folder)
+
+
+def _new_private_dir(runs: Path, label: str) -> Path:
     old = sorted(p for p in runs.iterdir() if p.is_dir())
     for stale in old[: max(0, len(old) - KEEP_RUNS + 1)]:
         shutil.rmtree(stale, ignore_errors=True)
@@ -168,19 +303,6 @@ def _ansible_env() -> dict[str, str]:
     }
 
 
-def _local_inventory() -> dict[str, Any]:
-    return {
-        "all": {
-            "hosts": {
-                "localhost": {
-                    "ansible_connection": "local",
-                    "ansible_python_interpreter": sys.executable,
-                }
-            }
-        }
-    }
-
-
 def _stats(raw: dict[str, Any] | None) -> dict[str, HostStats]:
     stats: dict[str, HostStats] = {}
     if not raw:
@@ -192,11 +314,53 @@ def _stats(raw: dict[str, Any] | None) -> dict[str, HostStats]:
     return stats
 
 
-def _scrub(private: Path) -> None:
-    """Drop what may hold secrets: extravars (passwords) and the process environment."""
-    shutil.rmtree(private / "env", ignore_errors=True)
-    for command_file in (private / "artifacts").glob("*/command"):
-        command_file.unlink(missing_ok=True)
+# --- Ctrl-C and SIGTERM ----------------------------------------------------------------------------------
+
+
+class _Interruption:
+    """While a run lasts, SIGINT and SIGTERM only set a flag; ansible-runner asks `cancel` a few times a
+    second, which then stops ansible-playbook and its workers (they run in sessions of their own,
+    so ansible-runner's own kill of the process group misses them) and tells ansible-runner to stop."""
+
+    def __init__(self, held: lock.RunLock):
+        self.held = held
+        self.signum = 0
+        self.child = 0
+        self.left: list[int] = []
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> "_Interruption":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.signum = signum
+
+    def cancel(self) -> bool:
+        if not self.child:
+            found = [pid for pid in lock.children(os.getpid()) if lock.is_ansible_playbook(pid)]
+            if found:
+                self.child = found[0]
+                self.held.set_child(self.child)
+        if self.signum and self.child:
+            self.left = lock.stop_tree(self.child)
+        return bool(self.signum)
+
+    def error(self, label: str) -> LabctlError:
+        action, _, target = label.partition("-")
+        command = lock.command_line()
+        clean = f", or `labctl clean {target}`" if action in ("up", "reset", "prepare") and target else ""
+        what = "Interrupted" if self.signum == signal.SIGINT else "Stopped (SIGTERM)"
+        left = f" (these of its processes would not stop: {', '.join(map(str, self.left))})" if self.left else ""
+        return LabctlError(
+            f"{what}: {action} {target} was stopped part-way{left}; run `{command}` again to finish it{clean}.",
+            ExitCode.INTERRUPTED if self.signum == signal.SIGINT else ExitCode.TERMINATED,
+        )
 
 
 def run_playbook(
@@ -208,25 +372,52 @@ def run_playbook(
     limit: str | None = None,
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
+    wait: bool = True,
 ) -> RunResult:
-    """Run one of labctl's playbooks and return what happened, without parsing any stdout."""
-    playbook_path = content_dir() / "playbooks" / playbook
-    private = _new_private_dir(label)
-    collector = _EventCollector(on_progress)
-    started = time.monotonic()
-    runner = ansible_runner.run(
-        private_data_dir=str(private),
-        playbook=str(playbook_path),
-        inventory=inventory or _local_inventory(),
-        limit=limit,
-        extravars=extravars,
-        envvars=_ansible_env(),
-        quiet=True,
-        verbosity=verbosity,
-        event_handler=collector,
-    )
-    duration = time.monotonic() - started
-    _scrub(private)
+    """Run a playbook (one of labctl's by name, or any by absolute path) and return what happened,
+    without parsing any stdout. Holds the Podman store's lock for the run; `wait=False` fails at once
+    (exit code 3) when another run holds it."""
+    playbook_path = Path(playbook) if Path(playbook).is_absolute() else content_dir() / "playbooks" / playbook
+    env = _ansible_env()
+    target = inventories.resolve(inventory, limit, env)
+    secrets = _secret_values(extravars)
+    with lock.hold(wait=wait) as held:
+        runs = state_dir() / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        _sweep(runs)
+        private = _new_private_dir(runs, label)
+        try:
+            vars_file = _write_extravars(private, extravars)
+            # How often ansible-runner looks at Ctrl-C (seconds). A file: it drops a `settings` argument
+            # when there is no env/settings (ansible-runner 2.4).
+            (private / "env").mkdir()
+            (private / "env" / "settings").write_text(json.dumps({"pexpect_timeout": 0.2}))
+            collector = _EventCollector(on_progress, secrets, on_started=lambda: vars_file.unlink(missing_ok=True))
+            started = time.monotonic()
+            with _Interruption(held) as interruption:
+                runner = ansible_runner.run(
+                    private_data_dir=str(private),
+                    playbook=str(playbook_path),
+                    # Ansible's working folder, and so that of every conmon it starts: conmon writes a
+                    # file named `oom` there when the kernel kills a container of the pod (ex4).
+                    project_dir=str(private),
+                    inventory=target.source,
+                    limit=limit,
+                    cmdline=f"-e @{shlex.quote(str(vars_file))}",
+                    envvars=env,
+                    suppress_env_files=True,  # nothing under env/: the environment stays in memory
+                    quiet=True,
+                    verbosity=verbosity,
+                    event_handler=collector,
+                    cancel_callback=interruption.cancel,
+                )
+            if interruption.signum:
+                if interruption.child and not interruption.left:
+                    interruption.left = lock.stop_tree(interruption.child)
+                raise interruption.error(label)
+            duration = time.monotonic() - started
+        finally:
+            _scrub(private, secrets)
     result = RunResult(
         status=runner.status,
         rc=runner.rc,
@@ -238,10 +429,11 @@ def run_playbook(
         checks=collector.checks,
         changed_tasks=collector.changed_tasks,
         reports=collector.reports,
+        hosts=target.hosts,
     )
     if runner.status != "successful" and not result.failures and not result.unreachable:
         raise LabctlError(
-            f"Ansible could not run {playbook} ({runner.status}): {_error_line(private)}; "
+            f"Ansible could not run {playbook_path.name} ({runner.status}): {_error_line(private)}; "
             f"see {private} for the full log.",
             ExitCode.HOST_NOT_READY,
         )

@@ -1,8 +1,19 @@
-"""Turning ansible-runner events into results: pure logic, fed with events shaped like the real ones."""
+"""Turning ansible-runner events into results (pure logic, fed with events shaped like the real ones), and
+real ansible-runner runs of tiny playbooks on localhost: extra vars never templated, no secrets kept,
+Ctrl-C stops Ansible and its workers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+import yaml
 
-from labctl.core import runner
+from labctl.core import lock, runner
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
 
@@ -84,3 +95,227 @@ def test_an_unreachable_host_has_its_own_exit_code():
         raise_for_failures(result(unreachable=[runner.Failure("pc7", "Gather", "ssh: no route")]), "up ex1")
     assert err.value.exit_code == ExitCode.UNREACHABLE
     assert "pc7" in err.value.message
+
+
+def test_a_message_given_as_data_reads_as_words_not_json():
+    assert (
+        runner._failure_message({"msg": {"error": {"code": 7, "detail": "gone"}}})
+        == "error.code: 7; error.detail: gone"
+    )
+    assert runner._failure_message({"msg": ["line one", "line two"]}) == "line one; line two"
+    assert runner._failure_message({"msg": "Failed", "stderr": '{"rc": 1}'}) == "Failed"
+
+
+def test_the_event_handler_redacts_the_event_ansible_runner_then_writes():
+    """ansible-runner 2.4 calls the handler with the event dict and writes that same dict afterwards."""
+    env = ["MYSQL_ROOT_PASSWORD=hunter2-db", "TERM=xterm", "API_KEY=k-123"]
+    ev = event(
+        "runner_on_ok",
+        task="Look at the containers",
+        res={"containers": [{"Name": "database", "Config": {"Env": env, "CreateCommand": ["podman", "run", *env]}}]},
+    )
+    ev["stdout"] = 'ok: [localhost] => {"Env": ["MYSQL_ROOT_PASSWORD=hunter2-db"]}'
+    ev["event_data"]["res"]["note"] = "the --var value s3cret-value shows up here"
+    collect = runner._EventCollector(None, secrets=["s3cret-value"])
+    assert collect(ev) is True
+    config = ev["event_data"]["res"]["containers"][0]["Config"]
+    assert config["Env"] == ["MYSQL_ROOT_PASSWORD=********", "TERM=xterm", "API_KEY=********"]
+    assert "hunter2-db" not in json.dumps(ev) and "k-123" not in json.dumps(ev) and "s3cret-value" not in json.dumps(ev)
+    assert "MYSQL_ROOT_PASSWORD=********" in ev["stdout"]
+
+
+def test_extravars_are_written_as_unsafe_yaml_that_keeps_their_types():
+    text = runner.unsafe_yaml({"s": "a{{b", "n": 3, "f": 2.5, "b": True, "z": None, "d": {"l": ["x", 1]}})
+    loaded = yaml.load(text, Loader=_UnsafeLoader)
+    assert loaded == {"s": ("unsafe", "a{{b"), "n": 3, "f": 2.5, "b": True, "z": None, "d": {"l": [("unsafe", "x"), 1]}}
+
+
+class _UnsafeLoader(yaml.SafeLoader):
+    pass
+
+
+_UnsafeLoader.add_constructor("!unsafe", lambda loader, node: ("unsafe", loader.construct_scalar(node)))
+
+
+# --- real ansible-runner runs of tiny playbooks on localhost ----------------------------------------------
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Run folders and the run lock in tmp_path: never the machine's real lock."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(lock, "lock_path", lambda: tmp_path / "run.lock")
+    return tmp_path
+
+
+def write_playbook(folder: Path, *tasks: dict) -> str:
+    path = folder / "play.yml"
+    path.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": list(tasks)}], sort_keys=False))
+    return str(path)
+
+
+def results(result: runner.RunResult, task: str) -> list[dict]:
+    """What a task returned, read back from the job events ansible-runner wrote."""
+    found = []
+    for path in result.artifacts.glob("artifacts/*/job_events/*.json"):
+        ev = json.loads(path.read_text())
+        if ev.get("event") == "runner_on_ok" and ev["event_data"].get("task") == task:
+            found.append(ev["event_data"]["res"])
+    return found
+
+
+def all_text(folder: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
+
+
+def test_extravars_are_data_never_templates(isolated):
+    pwned = isolated / "pwned"
+    play = write_playbook(
+        isolated,
+        {"name": "Show x", "ansible.builtin.debug": {"msg": "{{ x }}"}},
+        {"name": "Show d", "ansible.builtin.debug": {"var": "d"}},
+        {"name": "Show pw", "ansible.builtin.debug": {"msg": "{{ pw }}"}},
+    )
+    injected = f"{{{{ lookup('pipe', 'id > {pwned}') }}}}"
+    extravars = {"x": injected, "d": {"inner": [injected, 7, True]}, "pw": "pa{{ss w'o\"rd"}
+    result = runner.run_playbook(play, extravars, label="test-unsafe")
+    assert result.ok
+    assert not pwned.exists()
+    assert results(result, "Show x")[0]["msg"] == injected
+    assert results(result, "Show d")[0]["d"] == {"inner": [injected, 7, True]}
+    assert results(result, "Show pw")[0]["msg"] == "pa{{ss w'o\"rd"
+
+
+def test_the_extravars_file_is_gone_once_ansible_has_read_it_and_the_folder_keeps_no_secrets(isolated):
+    runs = isolated / "state" / "labctl" / "runs"
+    play = write_playbook(
+        isolated,
+        {
+            "name": "Look for the extra vars file",
+            "ansible.builtin.find": {"paths": str(runs), "patterns": "extravars.yml", "recurse": True},
+        },
+        {
+            "name": "Fake a container listing",
+            "ansible.builtin.set_fact": {"info": {"Config": {"Env": ["MYSQL_ROOT_PASSWORD=t0p-secret", "TERM=x"]}}},
+        },
+        {"name": "Show it", "ansible.builtin.debug": {"var": "info"}},
+        {"name": "Show the password", "ansible.builtin.debug": {"msg": "it is {{ ex2_root_password }}"}},
+    )
+    result = runner.run_playbook(play, {"ex2_root_password": "hunter2-xyz"}, label="test-secrets", verbosity=1)
+    assert result.ok
+    assert results(result, "Look for the extra vars file")[0]["matched"] == 0
+    assert results(result, "Show it")[0]["info"]["Config"]["Env"] == ["MYSQL_ROOT_PASSWORD=********", "TERM=x"]
+    assert not (result.artifacts / "env").exists() and not list(result.artifacts.glob("artifacts/*/command"))
+    text = all_text(result.artifacts)
+    assert "t0p-secret" not in text and "hunter2-xyz" not in text
+    assert "MYSQL_ROOT_PASSWORD=********" in text  # verbosity 1: the results are in stdout too, redacted
+
+
+def test_a_new_run_scrubs_the_folders_of_runs_that_were_killed(isolated):
+    runs = isolated / "state" / "labctl" / "runs"
+    dead = _dead_pid()
+    killed = runs / f"20250101-100000-{dead}-up-ex2"
+    (killed / "env").mkdir(parents=True)
+    (killed / "env" / "extravars").write_text('{"ex2_pod_mysql_root_password": "hunter2-xyz"}')
+    (killed / "extravars.yml").write_text("pw: hunter2-xyz")
+    events = killed / "artifacts" / "abc" / "job_events"
+    events.mkdir(parents=True)
+    (events / "1-uuid-partial.json").write_text('{"res": {"Env": ["MYSQL_ROOT_PASSWORD=hunter2-xyz"]}}')
+    (killed / "artifacts" / "abc" / "command").write_text('{"env": {"X": "hunter2-xyz"}}')
+    (killed / "artifacts" / "abc" / "stdout").write_text('"Env": ["MYSQL_ROOT_PASSWORD=hunter2-xyz", "A=1"]\n')
+    with subprocess.Popen(["sleep", "60"]) as live:
+        running = runs / f"20250101-100001-{live.pid}-up-ex3"
+        (running / "env").mkdir(parents=True)
+        (running / "env" / "extravars").write_text("still in use")
+        runner.run_playbook(write_playbook(isolated, {"ansible.builtin.debug": {"msg": "hi"}}), {}, label="t")
+        live.kill()
+    assert "hunter2-xyz" not in all_text(killed)
+    assert '"MYSQL_ROOT_PASSWORD=********", "A=1"' in (killed / "artifacts" / "abc" / "stdout").read_text()
+    assert (running / "env" / "extravars").exists()  # a run still going is left alone
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_playbook_ansible_cannot_load_is_one_sentence_without_json_or_traceback(isolated):
+    play = isolated / "play.yml"
+    play.write_text("- hosts: all\n  tasks:\n    - ansible.builtin.debug: msg=1\n      bogus_keyword: 3\n")
+    with pytest.raises(LabctlError) as err:
+        runner.run_playbook(str(play), {}, label="test-broken")
+    message = err.value.message
+    assert err.value.exit_code == ExitCode.HOST_NOT_READY
+    assert "conflicting action statements" in message and "\n" not in message
+    assert "Traceback" not in message and "{" not in message
+
+
+def test_a_task_failure_with_a_data_message_reaches_the_user_as_words(isolated):
+    play = write_playbook(isolated, {"name": "Give up", "ansible.builtin.fail": {"msg": {"why": "no disk", "rc": 28}}})
+    result = runner.run_playbook(play, {}, label="test-fail")
+    with pytest.raises(LabctlError) as err:
+        raise_for_failures(result, "up ex1")
+    assert err.value.message == "up ex1 failed: why: no disk; rc: 28."
+
+
+def test_an_inventory_and_a_limit_decide_the_hosts(isolated):
+    inventory = isolated / "room.ini"
+    python = sys.executable
+    inventory.write_text(
+        "\n".join(f"{h} ansible_connection=local ansible_python_interpreter={python}" for h in ("pc1", "pc2", "pc3"))
+    )
+    play = write_playbook(isolated, {"ansible.builtin.debug": {"msg": "hi"}})
+    result = runner.run_playbook(play, {}, label="test-inv", inventory=str(inventory), limit="pc1:pc3")
+    assert result.hosts == ["pc1", "pc3"] and sorted(result.stats) == ["pc1", "pc3"]
+
+
+INTERRUPTED_SCRIPT = """
+import sys
+from pathlib import Path
+from labctl.core import lock, runner
+from labctl.core.errors import LabctlError
+lock_file = Path(sys.argv[1])
+lock.lock_path = lambda: lock_file
+sys.argv = ["labctl", "up", "ex2"]
+try:
+    runner.run_playbook({play!r}, {{}}, label="up-ex2")
+except LabctlError as exc:
+    print(exc.message, file=sys.stderr)
+    sys.exit(int(exc.exit_code))
+"""
+
+
+def _command_of(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_stops_ansible_and_its_workers_and_says_how_to_go_on(isolated, sig, code):
+    play = write_playbook(isolated, {"name": "Wait", "ansible.builtin.command": "sleep 31.7"})
+    script = isolated / "run.py"
+    script.write_text(INTERRUPTED_SCRIPT.format(play=play))
+    env = {**os.environ, "XDG_STATE_HOME": str(isolated / "state")}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(isolated / "run.lock")], stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(_command_of(p) == b"sleep\x0031.7\x00" for p in lock.descendants(proc.pid)):
+            assert time.monotonic() < deadline and proc.poll() is None, "the sleep task never started"
+            time.sleep(0.1)
+        tree = lock.descendants(proc.pid)
+        assert any(b"ansible-playbook" in _command_of(p) for p in tree)
+        proc.send_signal(sig)
+        stderr = proc.communicate(timeout=30)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == code
+    assert stderr.strip().endswith(
+        "up ex2 was stopped part-way; run `labctl up ex2` again to finish it, or `labctl clean ex2`."
+    )
+    assert [p for p in tree if lock.alive(p)] == []
+    assert (isolated / "run.lock").read_text() == ""
