@@ -16,9 +16,9 @@ found by the next holder is therefore a holder that died, whose ansible-playbook
 
 import contextlib
 import fcntl
-import getpass
 import json
 import os
+import pwd
 import signal
 import socket
 import sys
@@ -38,6 +38,13 @@ Say = Callable[[str], None]
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
 
 
 def lock_path() -> Path:
@@ -165,7 +172,7 @@ class RunLock:
         self.path = path
         self.record = {
             "pid": os.getpid(),
-            "user": getpass.getuser(),
+            "user": _user(),
             "host": socket.gethostname(),
             "command": command_line(),
             "since": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -319,3 +319,13 @@ def test_an_interrupt_stops_ansible_and_its_workers_and_says_how_to_go_on(isolat
     )
     assert [p for p in tree if lock.alive(p)] == []
     assert (isolated / "run.lock").read_text() == ""
+
+
+def test_a_no_log_task_leaves_its_arguments_nowhere(isolated):
+    play = write_playbook(
+        isolated,
+        {"name": "Use it", "ansible.builtin.command": "echo {{ plain }}", "no_log": True, "changed_when": False},
+    )
+    result = runner.run_playbook(play, {"plain": "zz-unique-4711"}, label="test-nolog", verbosity=1)
+    assert result.ok
+    assert "zz-unique-4711" not in all_text(result.artifacts)
