@@ -151,7 +151,18 @@ def test_up_fails_before_creating_anything_when_8080_is_taken(clean_scenario, po
     assert ex2_left() == {"pod": [], "containers": [], "volume": [], "by label": []}
 
 
-def test_a_bad_var_is_a_usage_error():
-    result = run_labctl("up", "ex2", "--var", "greeting=Hi")
-    assert result.rc == 2
-    assert "only variables of role ex2_pod_mysql" in result.stderr
+@pytest.mark.parametrize(
+    ("var", "says"),
+    [
+        ("greeting=Hi", "role ex2_pod_mysql has no such variable; it takes ex2_pod_mysql_app_port"),
+        ("ex2_pod_mysql_root_pasword=x", "--var ex2_pod_mysql_root_pasword: role ex2_pod_mysql has no such variable"),
+        ("ex2_pod_mysql_host_port=9090", "come from its scenario file"),
+        ("ex2_pod_mysql_pod=other-pod", "come from its scenario file"),
+        ("ex2_pod_mysql_db_wait_seconds=soon", "'soon' is not an int"),
+        ("lab_action=clean", "role ex2_pod_mysql has no such variable"),
+    ],
+)
+def test_a_bad_var_is_a_usage_error_naming_it(var, says):
+    result = run_labctl("up", "ex2", "--var", var)
+    assert result.rc == 2, result.stdout + result.stderr
+    assert says in result.stderr

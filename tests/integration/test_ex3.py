@@ -69,7 +69,9 @@ def test_ex3_full_cycle(clean_scenario):
     for tag in IMAGES:
         image = podman_json("image", "inspect", tag)[0]
         assert image["Healthcheck"]["Test"], f"{tag} must be built in Docker format"
-        assert image["Labels"]["io.labctl.scenario"] == "ex3"
+        # Built for ex3, but not marked as labctl's: a container inherits its image's labels.
+        assert image["Labels"]["io.labctl.built-for"] == "ex3"
+        assert "io.labctl.managed" not in image["Labels"] and "io.labctl.scenario" not in image["Labels"]
     # $(date) is left to the container's shell, not expanded by anything on the way.
     logger = podman_json("container", "inspect", "text-logger")[0]
     assert logger["Config"]["Cmd"] == LOGGER_CMD

@@ -1,0 +1,62 @@
+"""The check action's verdicts (pure logic) and its argument validation (a real ansible-playbook run)."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+spec = importlib.util.spec_from_file_location(
+    "labctl_check_action", ROOT / "collections/ansible_collections/labctl/lab/plugins/action/check.py"
+)
+check_action = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(check_action)
+
+BASE = {k: v.get("default") for k, v in check_action.ARGUMENT_SPEC.items()} | {"name": "n"}
+
+
+@pytest.mark.parametrize(
+    ("args", "look_only", "expected"),
+    [
+        ({"that": True}, False, ("PASS", "", False)),
+        ({"that": False, "found": "x"}, False, ("FAIL", "x", False)),
+        ({"that": False, "severity": "warn"}, False, ("WARN", "", False)),
+        ({"severity": "info", "found": "v2"}, False, ("INFO", "v2", False)),
+        # A precondition failed: a SKIP that counts as a failure.
+        ({"skip_reason": "client is not running"}, False, ("SKIP", "client is not running", False)),
+        # The lab went further than the check needs: a SKIP that is no failure.
+        ({"skip_reason": "killed in step 4", "skip_is_fine": True}, False, ("SKIP", "killed in step 4", True)),
+        (
+            {"not_enforced": "rootless on v1", "found": "no limit"},
+            False,
+            ("NOT_ENFORCED", "rootless on v1; measured: no limit", False),
+        ),
+        (
+            {"acts": "restarts the pod", "that": True},
+            True,
+            ("SKIP", "not run with --look-only: this check restarts the pod", True),
+        ),
+        ({"acts": "restarts the pod", "that": True}, False, ("PASS", "", False)),
+    ],
+)
+def test_outcome(args, look_only, expected):
+    assert check_action.outcome({**BASE, **args}, look_only) == expected
+
+
+def test_a_mistyped_argument_fails_the_task_instead_of_grading(tmp_path):
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - labctl.lab.check: {name: n, that: true, severity: fatal}\n"
+    )
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        capture_output=True,
+        text=True,
+        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode != 0
+    assert "severity" in proc.stdout and "fatal" in proc.stdout
