@@ -29,6 +29,7 @@ def run_action(
     overrides: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
     fast_path: bool = True,
+    wait: bool = True,
 ) -> RunResult:
     title = f"{VERB_TITLE[action]} {scenario.id} ({scenario.title})"
     with report.progress(title, debug) as on_progress:
@@ -38,11 +39,26 @@ def run_action(
             overrides=overrides,
             options=options,
             fast_path=fast_path,
+            wait=wait,
             inventory=inventory,
             limit=limit,
             on_progress=on_progress,
             verbosity=1 if debug else 0,
         )
+
+
+def clean_report(scenario: Scenario, host: str, clean: dict[str, Any], where: str) -> None:
+    """What clean removed (or would, in a dry run), marking what labctl did not make, and what it kept."""
+    foreign = set(clean.get("not_made_by_labctl") or [])
+    plan = [f"{kind[:-1]} {name}" for kind, names in (clean.get("plan") or {}).items() for name in names]
+    marked = [f"{item} (not made by labctl)" if item in foreign else item for item in plan]
+    if clean.get("dry_run"):
+        what = ", ".join(marked) or "nothing"
+        report.out.print(f"dry run: clean of {scenario.id}{where} would remove {report.escape(what)}")
+    elif foreign:
+        report.out.print(f"  removed though labctl did not make them: {report.escape(', '.join(sorted(foreign)))}")
+    for kept in clean.get("kept") or []:
+        report.out.print(f"  kept {kept['kind']} {report.escape(kept['name'])}: {report.escape(kept['reason'])}")
 
 
 def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, json_out: bool) -> None:
@@ -58,6 +74,10 @@ def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, j
         [c for c in result.checks if c.status in ("WARN", "NOT_ENFORCED")], show_host=len(result.stats) > 1
     )
     for host in sorted(result.stats):
+        clean = result.reports.get(host, {}).get("clean") or {}
+        if clean.get("dry_run"):
+            clean_report(scenario, host, clean, f" on {host}" if host != "localhost" else "")
+            continue
         in_place = result.reports.get(host, {}).get("in_place")
         changed = [t for h, t in result.changed_tasks if h == host]
         # Tasks under no_log (they carry passwords) report no details, only to the stats.
@@ -77,3 +97,5 @@ def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, j
                 report.out.print(f"  [yellow]changed[/] {report.escape(task)}")
             if hidden > 0:
                 report.out.print(f"  [yellow]changed[/] {hidden} task(s) whose details are hidden (secrets)")
+        if clean:
+            clean_report(scenario, host, clean, where)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import Debug, Inventory, Json, Limit
+from labctl.cli.options import Debug, Inventory, Json, Limit, NoWait
 from labctl.core import report, scenarios
 from labctl.core.actions import raise_for_failures, run_host_action
 from labctl.core.errors import ExitCode
@@ -14,7 +14,15 @@ app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, root
 RootlessUser = Annotated[str | None, typer.Option("--user", help="Report rootless readiness for this user.")]
 
 
-def _run(action: str, user: str | None, json_out: bool, debug: bool, inventory: str | None, limit: str | None) -> None:
+def _run(
+    action: str,
+    user: str | None,
+    json_out: bool,
+    debug: bool,
+    inventory: str | None,
+    limit: str | None,
+    wait: bool = True,
+) -> None:
     title = "Checking the host" if action == "check" else "Setting the host up"
     with report.progress(title, debug) as on_progress:
         result = run_host_action(
@@ -25,6 +33,7 @@ def _run(action: str, user: str | None, json_out: bool, debug: bool, inventory: 
             limit=limit,
             on_progress=on_progress,
             verbosity=1 if debug else 0,
+            wait=wait,
         )
     if json_out:
         report.print_json(report.result_json(result, action=f"host {action}"))
@@ -43,9 +52,10 @@ def check(
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    no_wait: NoWait = False,
 ) -> None:
     """Report what the host has; change nothing."""
-    _run("check", user, json_out, debug, inventory, limit)
+    _run("check", user, json_out, debug, inventory, limit, wait=not no_wait)
 
 
 @app.command()
@@ -55,6 +65,7 @@ def setup(
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    no_wait: NoWait = False,
 ) -> None:
     """Install Podman if missing and configure it so containers start here (needs root)."""
-    _run("setup", user, json_out, debug, inventory, limit)
+    _run("setup", user, json_out, debug, inventory, limit, wait=not no_wait)

@@ -16,6 +16,16 @@ Inventory = Annotated[
     str | None,
     typer.Option("--inventory", "-i", help="Ansible inventory of lab machines (default: this machine)."),
 ]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Only say what clean would remove (marking what labctl did not make); change nothing."
+    ),
+]
+NoWait = Annotated[
+    bool,
+    typer.Option("--no-wait", help="Fail at once (exit 3) when another labctl run is working on this Podman store."),
+]
 Limit = Annotated[str | None, typer.Option("--limit", "-l", help="Only these hosts of the inventory.")]
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, parse_vars
+from labctl.cli.options import Debug, DryRun, Inventory, Json, Limit, NoWait, ScenarioId, Vars, parse_vars
 from labctl.core import scenarios
 
 
@@ -15,10 +15,12 @@ def reset(
         bool, typer.Option("--keep-data", help="Keep the exercise's volumes (its database, say).")
     ] = False,
     var: Vars = None,
+    dry_run: DryRun = False,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    no_wait: NoWait = False,
 ) -> None:
     """Remove the exercise's resources and set it up afresh (its data is wiped)."""
     scenario = scenarios.load(scenario_id)
@@ -26,10 +28,11 @@ def reset(
     result = run_action(
         scenario,
         "reset",
+        wait=not no_wait,
         debug=debug,
         inventory=inventory,
         limit=limit,
         overrides=overrides,
-        options={"lab_keep_data": keep_data},
+        options={"lab_keep_data": keep_data, "lab_dry_run": dry_run},
     )
     finish_provisioning(scenario, "reset", result, json_out=json_out)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId, Vars, parse_vars
+from labctl.cli.options import Debug, Inventory, Json, Limit, NoWait, ScenarioId, Vars, parse_vars
 from labctl.core import scenarios
 
 
@@ -19,11 +19,19 @@ def up(
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    no_wait: NoWait = False,
 ) -> None:
     """Set the exercise up: its network, pods, volumes, images and containers, working."""
     scenario = scenarios.load(scenario_id)
     overrides = parse_vars(scenario, var)
     result = run_action(
-        scenario, "up", debug=debug, inventory=inventory, limit=limit, overrides=overrides, fast_path=not converge
+        scenario,
+        "up",
+        wait=not no_wait,
+        debug=debug,
+        inventory=inventory,
+        limit=limit,
+        overrides=overrides,
+        fast_path=not converge,
     )
     finish_provisioning(scenario, "up", result, json_out=json_out)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from labctl.cli.common import run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, ScenarioId
+from labctl.cli.options import Debug, Inventory, Json, Limit, NoWait, ScenarioId
 from labctl.core import report, scenarios
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
@@ -25,11 +25,14 @@ def verify(
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    no_wait: NoWait = False,
 ) -> None:
     """Check the exercise as the course describes it; exit 0 only when every check passes."""
     scenario = scenarios.load(scenario_id)
     options = {"lab_look_only": look_only}
-    result = run_action(scenario, "verify", debug=debug, inventory=inventory, limit=limit, options=options)
+    result = run_action(
+        scenario, "verify", wait=not no_wait, debug=debug, inventory=inventory, limit=limit, options=options
+    )
     outcome = verdict(result)
     if json_out:
         report.print_json(

@@ -46,6 +46,7 @@ def run_scenario_action(
     limit: str | None = None,
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
+    wait: bool = True,
 ) -> RunResult:
     """Run one action; `overrides` set role variables (--var), `options` the playbook's lab_* switches."""
     if action not in SCENARIO_ACTIONS:
@@ -70,6 +71,7 @@ def run_scenario_action(
         limit=limit,
         on_progress=on_progress,
         verbosity=verbosity,
+        wait=wait,
     )
 
 
@@ -82,6 +84,7 @@ def run_host_action(
     limit: str | None = None,
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
+    wait: bool = True,
 ) -> RunResult:
     extravars: dict[str, Any] = {
         "lab_host_action": action,
@@ -101,6 +104,7 @@ def run_host_action(
         limit=limit,
         on_progress=on_progress,
         verbosity=verbosity,
+        wait=wait,
     )
 
 

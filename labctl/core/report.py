@@ -92,6 +92,7 @@ def result_json(result: RunResult, **extra: Any) -> dict[str, Any]:
         "duration_s": round(result.duration, 2),
         "changed": result.changed,
         "hosts": {h: asdict(s) for h, s in result.stats.items()},
+        "targets": result.hosts,
         "changed_tasks": [{"host": h, "task": t} for h, t in result.changed_tasks],
         "checks": [asdict(c) for c in result.checks],
         "failures": [asdict(f) for f in result.failures],
