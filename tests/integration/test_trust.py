@@ -1,0 +1,67 @@
+"""Trust on a shared machine, on real Podman: values are data, runs take turns, secrets stay hidden."""
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from labctl.core import lock
+from tests.conftest import labctl_bin, podman, run_labctl
+
+pytestmark = [pytest.mark.podman]
+
+PWNED = Path("/tmp/labctl-injection-ran")
+
+
+def test_a_template_in_a_var_is_a_plain_string_and_runs_nothing(clean_scenario):
+    clean_scenario("ex2")
+    PWNED.unlink(missing_ok=True)
+    greeting = "{{ lookup('pipe', 'touch " + str(PWNED) + "') }}"
+    up = run_labctl("up", "ex2", "--var", f"ex2_pod_mysql_greeting={greeting}")
+    assert up.rc == 0, up.stdout + up.stderr
+    assert not PWNED.exists(), "a --var value was templated"
+    env = podman("container", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", "webapp")
+    assert f"GREETING={greeting}" in env.splitlines()
+    verify = run_labctl("verify", "ex2", "--json", "--look-only")
+    assert verify.rc == 0, verify.stdout
+    page = next(c for c in verify.json()["checks"] if c["name"].startswith("GET http://localhost:8080"))
+    assert greeting in page["found"]
+
+
+def test_the_password_reaches_no_output_run_folder_or_status(clean_scenario, tmp_path):
+    clean_scenario("ex2")
+    password = "Pw-{{not-a-template}}-7741"
+    state = tmp_path / "state"
+    env = {"XDG_STATE_HOME": str(state)}
+    up = run_labctl("up", "ex2", "--var", f"ex2_pod_mysql_root_password={password}", "--json", env=env)
+    assert up.rc == 0, up.stdout + up.stderr
+    verify = run_labctl("verify", "ex2", "--json", "--debug", env=env)
+    status = run_labctl("status", "ex2", "--json", env=env)
+    for done in (up, verify, status):
+        assert password not in done.stdout + done.stderr
+    leaks = [p for p in state.rglob("*") if p.is_file() and password in p.read_text(errors="replace")]
+    assert leaks == [], leaks
+    # The database got it as given: the {{ }} is just characters.
+    env_lines = podman("container", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", "database")
+    assert f"MYSQL_ROOT_PASSWORD={password}" in env_lines.splitlines()
+
+
+def test_two_runs_take_turns_and_no_wait_says_who_holds_the_store(clean_scenario):
+    clean_scenario("ex1")
+    run_labctl("clean", "ex1")
+    first = subprocess.Popen([labctl_bin(), "up", "ex1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30  # until the first run holds the store's lock
+        path = lock.lock_path()
+        while time.monotonic() < deadline and not (path.exists() and "up ex1" in path.read_text(errors="replace")):
+            time.sleep(0.1)
+        busy = run_labctl("clean", "ex1", "--no-wait")
+        assert busy.rc == 3, busy.stdout + busy.stderr
+        assert "labctl up ex1" in busy.stderr and "is running on this Podman store" in busy.stderr
+        second = run_labctl("verify", "ex1")  # waits its turn, then finds the lab up
+        assert second.rc == 0, second.stdout + second.stderr
+        assert "Waiting for labctl up ex1" in second.stderr
+    finally:
+        out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, out + err
