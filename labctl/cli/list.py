@@ -26,7 +26,7 @@ def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
 
 def list_scenarios(json_out: Json = False) -> None:
     """List the scenarios: id, title, host ports, images, and whether this host is ready for each."""
-    found = scenarios.load_all()
+    found = scenarios.load_all(report.warn_all())
     gaps = prerequisites(found)
     if json_out:
         report.print_json(

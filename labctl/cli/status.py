@@ -28,7 +28,7 @@ def status(
 
 
 def _all(json_out: bool) -> None:
-    found = scenarios.load_all()
+    found = scenarios.load_all(report.warn_all())
     snap = Snapshot.take(found)
     states = [assess(s, snap) for s in found]
     if json_out:

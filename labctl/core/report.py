@@ -43,6 +43,18 @@ def progress(title: str, debug: bool = False) -> Iterator[ProgressCallback]:
         yield lambda host, task: status.update(f"{escape(title)}: [dim]{escape(task)}[/]")
 
 
+class _Warnings(list):
+    """A list whose items are printed on stderr as warnings as they are appended."""
+
+    def append(self, message: str) -> None:
+        super().append(message)
+        err.print(f"[yellow]warning:[/] {escape(message)} It is left out.")
+
+
+def warn_all() -> list[str]:
+    return _Warnings()
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 

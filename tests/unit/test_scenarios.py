@@ -172,3 +172,15 @@ def test_the_scenario_file_is_the_one_source_of_names_ports_and_images(path):
     values = {str(v) for v in defaults.values()}
     assert not values & {str(v) for v in scenario.role_vars().values()}
     assert not [k for k in defaults if k.endswith(("_image", "_name", "_pod", "_network", "_volume", "_host_port"))]
+
+
+def test_one_bad_extra_file_is_left_out_with_its_error_when_asked(tmp_path, monkeypatch):
+    write(tmp_path, VALID)
+    write(tmp_path, "id: broken\ntitle: [unclosed\n", name="broken.yml")
+    monkeypatch.setenv(scenarios.SCENARIO_PATH_ENV, str(tmp_path))
+    problems: list[str] = []
+    ids = [s.id for s in scenarios.load_all(problems)]
+    assert "demo" in ids and "broken" not in ids and "ex1" in ids
+    assert len(problems) == 1 and "broken.yml is not valid YAML" in problems[0]
+    with pytest.raises(LabctlError, match=r"broken\.yml"):
+        scenarios.load_all()
