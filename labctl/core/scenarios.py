@@ -53,6 +53,7 @@ class Resources(_Strict):
     pods: dict[Key, Name] = {}
     containers: dict[Key, Name] = {}
     volumes: dict[Key, Name] = {}
+    secrets: dict[Key, Name] = {}  # Podman secrets: how passwords reach containers without a command line
 
 
 class Scenario(_Strict):
@@ -88,6 +89,7 @@ class Scenario(_Strict):
             "resources.pods": r.pods,
             "resources.containers": r.containers,
             "resources.volumes": r.volumes,
+            "resources.secrets": r.secrets,
             "temporary": self.temporary,
         }
 

@@ -9,7 +9,7 @@ from ansible.plugins.action import ActionBase
 
 LABEL_MANAGED = {"io.labctl.managed": "true"}
 SECTIONS = ("ports", "images", "builds", "temporary")
-KINDS = ("networks", "pods", "containers", "volumes")
+KINDS = ("networks", "pods", "containers", "volumes", "secrets")
 
 
 def role_vars(scenario):

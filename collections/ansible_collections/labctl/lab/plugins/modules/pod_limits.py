@@ -56,8 +56,21 @@ def allocation_probe(module, probe):
     try:
         module.run_command([podman, "rm", "--force", "--time", "0", name])  # one an interrupted verify left
         rc, _, err = module.run_command(
-            [podman, "run", "--name", name, "--pod", probe["pod"], *labels, probe["image"],
-             "dd", "if=/dev/zero", "of=/dev/null", f"bs={int(probe['mib'])}M", "count=1"],
+            [
+                podman,
+                "run",
+                "--name",
+                name,
+                "--pod",
+                probe["pod"],
+                *labels,
+                probe["image"],
+                "dd",
+                "if=/dev/zero",
+                "of=/dev/null",
+                f"bs={int(probe['mib'])}M",
+                "count=1",
+            ],
             cwd=workdir,
         )
         _, out, _ = module.run_command([podman, "container", "inspect", name, "--format", "json"])

@@ -18,7 +18,7 @@ options:
   resources:
     type: dict
     required: true
-    description: Names by kind (networks, pods, containers, volumes), as the scenario file gives them.
+    description: Names by kind (networks, pods, containers, volumes, secrets), as the scenario file gives them.
   temporary:
     type: list
     elements: str
@@ -62,6 +62,12 @@ class Podman:
             self.module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
         return json.loads(out or "[]") or []
 
+    def lines(self, *args):
+        rc, out, err = self.module.run_command([self.binary, *args])
+        if rc != 0:
+            self.module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
+        return [line.strip() for line in out.splitlines() if line.strip()]
+
     def run(self, *args):
         rc, _, err = self.module.run_command([self.binary, *args])
         if rc != 0:
@@ -74,9 +80,9 @@ def labelled(labels):
 
 def plan_clean(resources, temporary, keep_volumes, images, listings):
     """The pure part: what to remove and what to keep, from the scenario's names and Podman's listings."""
-    containers, pods, volumes, networks, image_list, users = listings
+    containers, pods, volumes, networks, secrets, image_list, users = listings
     ours = set(resources.get("containers") or []) | set(temporary or [])
-    plan = {kind: [] for kind in ("containers", "pods", "volumes", "networks", "images")}
+    plan = {kind: [] for kind in ("containers", "pods", "volumes", "networks", "secrets", "images")}
     kept, foreign_made = [], []
 
     def note_maker(kind, name, labels):
@@ -95,6 +101,7 @@ def plan_clean(resources, temporary, keep_volumes, images, listings):
         "pods": (resources.get("pods") or [], pods),
         "volumes": ([] if keep_volumes else resources.get("volumes") or [], volumes),
         "networks": (resources.get("networks") or [], networks),
+        "secrets": (resources.get("secrets") or [], secrets),
     }
     for kind, (names, found) in wanted.items():
         for name in names:
@@ -103,13 +110,17 @@ def plan_clean(resources, temporary, keep_volumes, images, listings):
             others = outsiders(kind, name)
             if others:
                 kept.append(
-                    {"kind": kind[:-1], "name": name,
-                     "reason": f"{', '.join(others)} {'uses' if len(others) == 1 else 'use'} it and "
-                               f"{'is' if len(others) == 1 else 'are'} not part of the exercise"}
+                    {
+                        "kind": kind[:-1],
+                        "name": name,
+                        "reason": f"{', '.join(others)} {'uses' if len(others) == 1 else 'use'} it and "
+                        f"{'is' if len(others) == 1 else 'are'} not part of the exercise",
+                    }
                 )
                 continue
             plan[kind].append(name)
-            note_maker(kind, name, found[name].get("Labels") or found[name].get("labels"))
+            item = found[name]
+            note_maker(kind, name, item.get("Labels") or item.get("labels") or (item.get("Spec") or {}).get("Labels"))
     for tag in images:
         if tag not in image_list:
             continue
@@ -144,6 +155,16 @@ def look(podman, resources, images):
     pods = {p["Name"]: p for p in podman.json("pod", "ps")} if resources.get("pods") else {}
     volumes = {v["Name"]: v for v in podman.json("volume", "ls")} if resources.get("volumes") else {}
     networks = {n["name"]: n for n in podman.json("network", "ls")} if resources.get("networks") else {}
+    # `podman secret ls` has no JSON in Podman 4.3: names first, then inspect the exercise's own.
+    secrets = {}
+    wanted_secrets = [
+        s
+        for s in resources.get("secrets") or []
+        if s in podman.lines("secret", "ls", "--noheading", "--format", "{{.Name}}")
+    ]
+    if wanted_secrets:
+        rc, out, _ = podman.module.run_command([podman.binary, "secret", "inspect", *wanted_secrets])
+        secrets = {s["Spec"]["Name"]: s for s in json.loads(out or "[]") or []} if rc == 0 else {}
     image_list = {}
     if images:
         for image in podman.json("images"):
@@ -153,7 +174,7 @@ def look(podman, resources, images):
             for ctr in all_ctrs:
                 if ctr.get("Image") == tag:
                     users.setdefault(("images", tag), []).append((ctr.get("Names") or [""])[0])
-    return containers, pods, volumes, networks, image_list, users
+    return containers, pods, volumes, networks, secrets, image_list, users
 
 
 def main():
@@ -182,6 +203,8 @@ def main():
             podman.run("volume", "rm", "--force", *plan["volumes"])
         for network in plan["networks"]:
             podman.run("network", "rm", network)
+        if plan["secrets"]:
+            podman.run("secret", "rm", *plan["secrets"])
         if plan["images"]:
             podman.run("image", "rm", *plan["images"])
     module.exit_json(
@@ -189,8 +212,9 @@ def main():
         plan=plan,
         kept=kept,
         not_made_by_labctl=foreign_made,
-        labctl_report={"clean": {"plan": plan, "kept": kept, "not_made_by_labctl": foreign_made,
-                                 "dry_run": module.check_mode}},
+        labctl_report={
+            "clean": {"plan": plan, "kept": kept, "not_made_by_labctl": foreign_made, "dry_run": module.check_mode}
+        },
     )
 
 
