@@ -1,20 +1,28 @@
 #!/usr/bin/python
-"""Remember what a scenario's last successful `up` produced, and tell cheaply whether it is still so."""
+"""Remember what a scenario's last successful `up` left, and tell cheaply whether it is still so.
+
+A quick second `up` must not say "in place" while `verify` would fail, so the record holds a
+fingerprint per resource of what `verify` looks at and a listing shows, and the probe compares.
+"""
 
 DOCUMENTATION = r"""
 module: scenario_state
 short_description: Fast path for a second labctl up
 description:
-  - C(record) writes, after a successful up, the IDs of the scenario's resources and the hash of
-    the content that produced them.
-  - C(probe) looks once at Podman's state (one listing per kind of resource) and reports
-    C(in_place) when the same content produced resources that are all still there, with the same
-    IDs, running and not unhealthy. Then the full provisioning run can be skipped.
+  - C(record) writes, after a successful up, the hash of the content that produced the scenario
+    and a fingerprint of each of its resources; containers (ID, image ID, networks, published
+    ports, mounts with their named volumes, pod), pods (ID, networks, port bindings, shared
+    namespaces), networks (ID, DNS) and volumes (name and creation time).
+  - C(probe) looks once at Podman's state (one listing per kind of resource; the pods' infra
+    containers, which publish the pods' ports, come with the containers) and reports C(in_place)
+    when the same content produced resources whose fingerprints are unchanged, with every container
+    running and not unhealthy and every pod Running. Then the full provisioning run can be skipped.
+    Otherwise C(reason) says, in one sentence, the first thing that differs.
   - C(forget) removes the record (after clean).
 options:
   state: {type: str, choices: [probe, record, forget], default: probe, description: What to do.}
   scenario: {type: str, required: true, description: The scenario id.}
-  content_hash: {type: str, default: "", description: Hash of the scenario file, role and overrides.}
+  content_hash: {type: str, default: "", description: "Hash of the scenario file, role and overrides."}
   resources:
     type: dict
     default: {}
@@ -27,29 +35,44 @@ author: labctl developers
 
 RETURN = r"""
 in_place: {description: True when nothing needs doing., returned: probe, type: bool}
-reason: {description: Why the scenario is not in place., returned: probe, type: str}
+reason: {description: Why the scenario is not in place (one sentence)., returned: probe, type: str}
 ids: {description: Resource IDs by kind and name., returned: always, type: dict}
+labctl_report: {description: in_place and not_in_place_because, for labctl's report., returned: probe, type: dict}
 """
 
+import contextlib
 import json
 import os
+import re
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-KINDS = {
-    # kind: (listing command, how its JSON names an object)
-    "containers": (["ps", "-a"], "Names"),
-    "pods": (["pod", "ps"], "Name"),
+# Kinds in the order their differences are told: a missing network or a stopped pod explains
+# what is wrong with the containers in it.
+LISTINGS = {
     "networks": (["network", "ls"], "name"),
     "volumes": (["volume", "ls"], "Name"),
+    "pods": (["pod", "ps"], "Name"),
+    "containers": (["ps", "-a", "--pod"], "Names"),
 }
+RUNNING = {"pods": "Running", "containers": "running"}
+# Judged on the live object alone, never recorded: health goes from starting to healthy by itself.
+VOLATILE = ("state", "health")
+HEALTH = re.compile(r"\((healthy|unhealthy|starting)\)\s*$")
+# An anonymous volume gets a new random name with every container: its name says nothing.
+ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 
 
 def default_state_dir():
+    """One record per Podman store: root's, or this user's rootless one."""
     if os.geteuid() == 0:
         return "/var/lib/labctl/scenarios"
     base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
     return os.path.join(base, "labctl", "scenarios")
+
+
+# --- Pure logic: fingerprints from listing-shaped data, and how two of them differ ---------------
 
 
 def _name(item, key):
@@ -59,42 +82,267 @@ def _name(item, key):
     return value or ""
 
 
-def look(module, resources):
-    """One listing per kind; returns {kind: {name: object}} for the wanted names."""
-    podman = module.get_bin_path("podman")
-    found = {}
-    if not podman:  # the host role's preflight says what to do about it
+def port_text(port):
+    """A published port as a student writes it: 8080 -> 5000 (with the host IP and /udp when set)."""
+    span = int(port.get("range") or 1) - 1
+    host, ctr = int(port.get("host_port", 0)), int(port.get("container_port", 0))
+    text = f"{host}-{host + span} -> {ctr}-{ctr + span}" if span else f"{host} -> {ctr}"
+    if port.get("host_ip"):
+        text = f"{port['host_ip']}:{text}"
+    return text if port.get("protocol", "tcp") == "tcp" else f"{text}/{port['protocol']}"
+
+
+def health(status):
+    match = HEALTH.search(str(status or ""))
+    return match.group(1) if match else ""
+
+
+def fingerprint(kind, item, infra=None, inspected=None):
+    """What `verify` looks at in one object, from its listing entry.
+
+    infra: for a pod, its infra container's listing entry, which holds the pod's published ports.
+    inspected: the object's `podman inspect` output, when read, for what listings do not show
+    (a container's volume names, a pod's shared namespaces)."""
+    if kind == "networks":
+        return {"id": item.get("id", ""), "dns": bool(item.get("dns_enabled"))}
+    if kind == "volumes":  # volumes have no ID: their creation time tells a re-created one from the old
+        return {"id": f"{item.get('Name', '')}@{item.get('CreatedAt', '')}"}
+    if kind == "pods":
+        found = {
+            "id": item.get("Id", ""),
+            "state": item.get("Status", ""),
+            "networks": sorted(item.get("Networks") or []),
+            "ports": sorted(port_text(p) for p in (infra or {}).get("Ports") or []),
+        }
+        if inspected is not None:
+            found["namespaces"] = sorted(inspected.get("SharedNamespaces") or [])
         return found
-    for kind, names in resources.items():
-        if not names or kind not in KINDS:
-            continue
-        args, key = KINDS[kind]
-        regex = "^(" + "|".join(names) + ")$"
-        cmd = [podman, *args, "--format", "json", "--filter", f"name={regex}"]
-        rc, out, err = module.run_command(cmd)
-        if rc != 0:
-            module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
-        items = json.loads(out or "[]") or []
-        found[kind] = {_name(i, key): i for i in items if _name(i, key) in names}
+    found = {
+        "id": item.get("Id", ""),
+        "state": item.get("State", ""),
+        "health": health(item.get("Status")),
+        "pod": item.get("PodName") or "",
+        "networks": sorted(item.get("Networks") or []),
+        "mounts": sorted(item.get("Mounts") or []),
+        "image": item.get("ImageID", ""),
+    }
+    if not found["pod"]:  # in a pod, the listing shows the pod's ports: the pod's fingerprint has them
+        found["ports"] = sorted(port_text(p) for p in item.get("Ports") or [])
+    if inspected is not None:
+        found["volumes"] = {
+            m.get("Destination", ""): m.get("Name", "")
+            for m in inspected.get("Mounts") or []
+            if m.get("Type") == "volume" and not ANONYMOUS.fullmatch(m.get("Name", ""))
+        }
     return found
 
 
-def object_id(kind, item):
-    # Volumes have no ID: their creation time tells a re-created one from the old.
-    if kind == "volumes":
-        return f"{item.get('Name', '')}@{item.get('CreatedAt', '')}"
-    return item.get("Id") or item.get("ID") or item.get("id") or ""
+def _gone_and_new(was, now):
+    return [x for x in was if x not in now], [x for x in now if x not in was]
 
 
-def not_running(kind, item):
-    if kind == "containers":
-        if item.get("State") != "running":
-            return f"is {item.get('State', 'not running')}"
-        if "(unhealthy)" in str(item.get("Status", "")):
-            return "is unhealthy"
-    if kind == "pods" and item.get("Status") != "Running":
-        return f"is {str(item.get('Status', 'not running')).lower()}"
-    return ""
+def _lists(lost, gained):
+    def say(was, now):
+        gone, new = _gone_and_new(was, now)
+        return [lost.format(x) for x in gone] + [gained.format(x) for x in new]
+
+    return say
+
+
+def _volumes(was, now):
+    return [f"no longer mounts {v} at {d}" for d, v in was.items() if now.get(d) != v] + [
+        f"now mounts {v} at {d}" for d, v in now.items() if d not in was
+    ]
+
+
+# What may differ from the record, in the order it is told; the bare "was replaced" comes last.
+SAY = {
+    "pod": lambda was, now: [f"is no longer in pod {was}" if was else f"is now in pod {now}"],
+    "networks": _lists("is no longer attached to {}", "is now also attached to {}"),
+    "ports": _lists("no longer publishes {}", "now also publishes {}"),
+    "mounts": _lists("no longer mounts anything at {}", "now also mounts something at {}"),
+    "volumes": _volumes,
+    "image": lambda was, now: [f"runs image {now[:12]} instead of {was[:12]}"],
+    "namespaces": _lists("no longer shares the {} namespace", "now also shares the {} namespace"),
+    "dns": lambda was, now: ["now has DNS enabled" if now else "no longer has DNS enabled"],
+    "id": lambda was, now: ["was replaced"],
+}
+
+
+def changes(kind, was, now):
+    """How one object differs: its state and health judged now, the rest against the record.
+    A fact known on one side only (inspect not run) is not compared."""
+    said = []
+    if kind in RUNNING and now.get("state") != RUNNING[kind]:
+        said.append(f"is {str(now.get('state') or 'not running').lower()}")
+    if now.get("health") == "unhealthy":  # 'starting' is fine: a fresh up leaves it so
+        said.append("is unhealthy")
+    for key, say in SAY.items():
+        if key in was and key in now and was[key] != now[key]:
+            said += say(was[key], now[key])
+    return said
+
+
+def differences(old, new):
+    """Sentences saying how the live fingerprints differ from the recorded ones, most telling first.
+
+    Both map kind -> name -> fingerprint; None (or no entry) means the object is not there."""
+    reasons = []
+    for kind in LISTINGS:
+        was_kind, now_kind = old.get(kind) or {}, new.get(kind) or {}
+        for name in dict.fromkeys([*was_kind, *now_kind]):
+            what, was, now = f"{kind[:-1]} {name}", was_kind.get(name), now_kind.get(name)
+            if now is None:
+                reasons.append(f"{what} is missing")
+            elif was is None:
+                reasons.append(f"the last up left no {what}")
+            else:
+                reasons += [f"{what} {change}" for change in changes(kind, was, now)]
+    return reasons
+
+
+def fingerprints(found, resources, inspected=None):
+    """kind -> name -> fingerprint for every wanted name; None for what is not there."""
+    inspected = inspected or {}
+    return {
+        kind: {
+            name: None
+            if name not in found.get(kind, {})
+            else fingerprint(
+                kind,
+                found[kind][name],
+                infra=found.get("infra", {}).get(name) if kind == "pods" else None,
+                inspected=inspected.get(kind, {}).get(name),
+            )
+            for name in names
+        }
+        for kind, names in resources.items()
+        if kind in LISTINGS
+    }
+
+
+# --- Podman ----------------------------------------------------------------------------------------
+
+
+def podman_json(module, *args, needed=True):
+    """Podman's JSON answer; a call that is not needed (only to explain) gives [] when it fails."""
+    rc, out, err = module.run_command([module.get_bin_path("podman", required=True), *args])
+    if rc != 0 and not needed:
+        return []
+    if rc != 0:
+        module.fail_json(msg=f"podman {' '.join(args[:2])} failed: {err.strip()}")
+    return json.loads(out or "[]") or []
+
+
+def look(module, resources):
+    """One listing per kind; returns {kind: {name: entry}} for the wanted names, and under "infra"
+    the pods' infra containers by pod name (listed with the containers, hence pods first)."""
+    found = {"infra": {}}
+    if not module.get_bin_path("podman"):  # the host role's preflight says what to do about it
+        return found
+    infra_of = {}  # infra container name -> pod name
+    for kind, (args, key) in LISTINGS.items():
+        names = list(resources.get(kind) or [])
+        wanted = names + (list(infra_of) if kind == "containers" else [])
+        if not wanted:
+            continue
+        regex = "^(" + "|".join(re.escape(n) for n in wanted) + ")$"
+        items = podman_json(module, *args, "--format", "json", "--filter", f"name={regex}")
+        found[kind] = {_name(i, key): i for i in items if _name(i, key) in names}
+        if kind == "pods":
+            for pod in found[kind].values():
+                infra_of.update(
+                    {c["Names"]: pod["Name"] for c in pod.get("Containers") or [] if c["Id"] == pod["InfraId"]}
+                )
+        elif kind == "containers":
+            found["infra"] = {infra_of[_name(i, key)]: i for i in items if _name(i, key) in infra_of}
+    return found
+
+
+def inspect(module, found, names, needed=True):
+    """What only inspect shows, for the named pods and containers: one call for the containers
+    (those with mounts: their volume names), one per pod (Podman 4.3 inspects one pod at a time)."""
+    inspected = {"containers": {}, "pods": {}}
+    ctrs = [n for n in names.get("containers", []) if found.get("containers", {}).get(n, {}).get("Mounts")]
+    if ctrs:
+        answer = podman_json(module, "container", "inspect", *ctrs, needed=needed)
+        inspected["containers"] = {c["Name"]: c for c in answer}
+    for pod in names.get("pods", []):
+        answer = podman_json(module, "pod", "inspect", pod, needed=needed) if pod in found.get("pods", {}) else []
+        if answer:
+            inspected["pods"][pod] = answer[0] if isinstance(answer, list) else answer
+    return inspected
+
+
+# --- The record ------------------------------------------------------------------------------------
+
+
+def write_atomically(path, text):
+    """Readers see the old record or the new one, never half of one, even after a crash; only
+    the owner of the Podman store reads it (file 0600, folder 0700)."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.")  # mkstemp: mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the rename itself survives a crash
+    finally:
+        os.close(dir_fd)
+
+
+def make_record(content_hash, live):
+    """The record of an up: its content hash, and the live fingerprints without what is judged
+    only now (state, health), so that a second up with nothing to do leaves the record as it was."""
+    kept = {
+        kind: {name: {k: v for k, v in fp.items() if k not in VOLATILE} for name, fp in fps.items() if fp}
+        for kind, fps in live.items()
+    }
+    return {"content_hash": content_hash, "fingerprints": kept}
+
+
+def read_record(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def why_not_in_place(module, path, content_hash, resources, found):
+    """The first reason the scenario is not as the last up left it, or "" when it is."""
+    record = read_record(path)
+    if record is None:
+        return "no record of an earlier up"
+    if not content_hash or record.get("content_hash") != content_hash:
+        return "the scenario's content changed since the last up"
+    if "fingerprints" not in record:
+        return "the record of the last up is from an older labctl"
+    old, new = record["fingerprints"], fingerprints(found, resources)
+    reasons = differences(old, new)
+    if reasons and reasons[0].endswith(" was replaced"):
+        # The listings show nothing else, and volume names and shared namespaces cannot change
+        # without a new object: read them now, for what was replaced only, to say what changed
+        # (a replaced object gone meanwhile leaves "was replaced", which is true).
+        replaced = {
+            kind: [
+                n
+                for n, fp in new.get(kind, {}).items()
+                if fp and fp["id"] != (old.get(kind, {}).get(n) or {}).get("id")
+            ]
+            for kind in ("pods", "containers")
+        }
+        reasons = differences(old, fingerprints(found, resources, inspect(module, found, replaced, needed=False)))
+    return reasons[0] if reasons else ""
 
 
 def main():
@@ -119,24 +367,18 @@ def main():
         module.exit_json(changed=existed, ids={})
 
     found = look(module, resources)
-    ids = {kind: {name: object_id(kind, item) for name, item in objs.items()} for kind, objs in found.items()}
+    live = fingerprints(found, resources)
+    ids = {kind: {name: fp["id"] for name, fp in fps.items() if fp} for kind, fps in live.items()}
 
     if p["state"] == "record":
-        record = {"content_hash": p["content_hash"], "ids": ids}
+        record = make_record(p["content_hash"], fingerprints(found, resources, inspect(module, found, resources)))
         text = json.dumps(record, indent=2, sort_keys=True) + "\n"
-        try:
-            with open(path, encoding="utf-8") as handle:
-                old = handle.read()
-        except OSError:
-            old = None
-        changed = old != text
+        changed = read_record(path) != record
         if changed and not module.check_mode:
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_atomically(path, text)
         module.exit_json(changed=changed, ids=ids)
 
-    reason = why_not_in_place(path, p["content_hash"], resources, found)
+    reason = why_not_in_place(module, path, p["content_hash"], resources, found)
     module.exit_json(
         changed=False,
         in_place=not reason,
@@ -144,27 +386,6 @@ def main():
         ids=ids,
         labctl_report={"in_place": not reason, "not_in_place_because": reason},
     )
-
-
-def why_not_in_place(path, content_hash, resources, found):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
-        return "no record of an earlier up"
-    if not content_hash or record.get("content_hash") != content_hash:
-        return "the scenario's content changed since the last up"
-    for kind, names in resources.items():
-        for name in names:
-            item = found.get(kind, {}).get(name)
-            if item is None:
-                return f"{kind[:-1]} {name} is missing"
-            if record.get("ids", {}).get(kind, {}).get(name) != object_id(kind, item):
-                return f"{kind[:-1]} {name} was replaced"
-            problem = not_running(kind, item)
-            if problem:
-                return f"{kind[:-1]} {name} {problem}"
-    return ""
 
 
 if __name__ == "__main__":
