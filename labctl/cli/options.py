@@ -1,5 +1,7 @@
 """Options shared by several verbs."""
 
+import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,7 +36,11 @@ Vars = Annotated[
     typer.Option(
         "--var",
         metavar="NAME=VALUE",
-        help="Set a setting of the exercise's role, e.g. ex2_pod_mysql_greeting=Hi (repeatable; see `labctl list`).",
+        help=(
+            "Set a setting of the exercise's role, e.g. ex2_pod_mysql_greeting=Hi (repeatable). "
+            "NAME=@FILE reads the value from FILE, NAME=? asks for it without echo: use one of these "
+            "for a password, which on the command line any user of the machine can read in `ps`."
+        ),
     ),
 ]
 
@@ -66,8 +72,24 @@ def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, object]
                 f"--var {name}: role {scenario.role} has no such variable; it takes {settable or 'none'}.",
                 ExitCode.USAGE,
             )
-        result[name] = _typed(name, value, spec.get("type", "str"))
+        result[name] = _typed(name, _value(name, value), spec.get("type", "str"))
     return result
+
+
+def _value(name: str, value: str) -> str:
+    """The value itself, from a file (@FILE) or asked for without echo (?)."""
+    if value == "?":
+        try:
+            return getpass.getpass(f"{name}: ")
+        except (EOFError, OSError) as exc:
+            raise LabctlError(f"--var {name}=? needs a terminal to ask on; use {name}=@FILE.", ExitCode.USAGE) from exc
+    if value.startswith("@"):
+        path = Path(value[1:]).expanduser()
+        try:
+            return path.read_text(encoding="utf-8").removesuffix("\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LabctlError(f"--var {name}: cannot read {path} ({exc}).", ExitCode.USAGE) from exc
+    return value
 
 
 def _typed(name: str, value: str, kind: str) -> object:

@@ -53,3 +53,27 @@ def test_version():
     result = run_labctl("--version")
     assert result.rc == 0
     assert result.stdout.startswith("labctl ")
+
+
+def test_a_var_value_can_come_from_a_file_so_it_never_reaches_argv(tmp_path):
+    from labctl.cli.options import parse_vars
+    from labctl.core import scenarios
+
+    secret = tmp_path / "pw"
+    secret.write_text("Pa{{ss}}\n")
+    values = parse_vars(
+        scenarios.load("ex2"), [f"ex2_pod_mysql_root_password=@{secret}", "ex2_pod_mysql_app_port=5001"]
+    )
+    assert values == {"ex2_pod_mysql_root_password": "Pa{{ss}}", "ex2_pod_mysql_app_port": 5001}
+
+
+def test_an_unreadable_var_file_is_a_usage_error(tmp_path):
+    import pytest
+
+    from labctl.cli.options import parse_vars
+    from labctl.core import scenarios
+    from labctl.core.errors import ExitCode, LabctlError
+
+    with pytest.raises(LabctlError, match="cannot read") as err:
+        parse_vars(scenarios.load("ex2"), [f"ex2_pod_mysql_root_password=@{tmp_path / 'missing'}"])
+    assert err.value.exit_code == ExitCode.USAGE
