@@ -49,8 +49,8 @@ def test_an_unknown_key_names_file_and_key(tmp_path):
 
 
 def test_an_unknown_nested_key_names_its_path(tmp_path):
-    path = write(tmp_path, {**VALID, "resources": {"containers": {"c": "a"}, "secrets": {"s": "x"}}})
-    with pytest.raises(LabctlError, match=r"unknown key 'resources\.secrets'"):
+    path = write(tmp_path, {**VALID, "resources": {"containers": {"c": "a"}, "devices": {"s": "x"}}})
+    with pytest.raises(LabctlError, match=r"unknown key 'resources\.devices'"):
         scenarios.load_file(path)
 
 
