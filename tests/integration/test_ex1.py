@@ -111,3 +111,17 @@ def test_verify_fails_with_a_hint_when_client_is_not_on_the_network(clean_scenar
     assert "podman run -d --network my-web-net --name client alpine sleep infinity" in on_net["hint"]
     assert checks["network my-web-net exists"]["status"] == "PASS"
     assert checks["container webserver running on my-web-net"]["status"] == "PASS"
+
+
+def test_the_quick_second_up_does_not_lie_after_a_disconnect_and_up_repairs_it(clean_scenario):
+    clean_scenario("ex1")
+    assert run_labctl("up", "ex1").rc == 0
+    podman("network", "disconnect", "my-web-net", "client")
+    up = run_labctl("up", "ex1", "--json")
+    assert up.rc == 0, up.stdout + up.stderr
+    assert not up.json()["reports"].get("localhost", {}).get("in_place"), up.stdout
+    assert "Attach webserver and client to my-web-net again" in str(up.json()["changed_tasks"])
+    verify = run_labctl("verify", "ex1")
+    assert verify.rc == 0, verify.stdout
+    again = run_labctl("up", "ex1")
+    assert again.rc == 0 and "already in place" in again.stdout, again.stdout
