@@ -1,12 +1,19 @@
 """Run a labctl action (up, verify, reset, clean, host check/setup) through Ansible."""
 
 import hashlib
+import importlib.util
 import json
+import os
+import shutil
+import subprocess
+import time
+from functools import cache
 from typing import Any
 
+from labctl.core import lock
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir
-from labctl.core.runner import ProgressCallback, RunResult, run_playbook
+from labctl.core.paths import content_dir, state_dir
+from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook
 from labctl.core.scenarios import Scenario
 
 SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")
@@ -35,6 +42,62 @@ def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+class _LocalModule:
+    """What scenario_state's functions need of an AnsibleModule, on this machine, without Ansible."""
+
+    class Unsure(Exception):
+        pass
+
+    def get_bin_path(self, name: str, required: bool = False) -> str | None:
+        return shutil.which(name)
+
+    def run_command(self, args: list[str], **_: Any) -> tuple[int, str, str]:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def fail_json(self, msg: str, **_: Any) -> None:
+        raise self.Unsure(msg)
+
+
+@cache
+def _scenario_state_module() -> Any:
+    """labctl.lab's scenario_state module, loaded as a library (the shipped collection's own file)."""
+    path = content_dir() / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
+    spec = importlib.util.spec_from_file_location("labctl_lab_scenario_state", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def quick_look(scenario: Scenario, digest: str) -> str | None:
+    """A second `up` on this machine: the playbook's first look, done without starting Ansible.
+
+    The same module code, the same record and the same answer as the playbook's probe: "" when
+    everything is in place, else why not; None when it cannot tell (the playbook then decides).
+    """
+    state = _scenario_state_module()
+    local = _LocalModule()
+    kinds = ("networks", "pods", "containers", "volumes")
+    resources = {kind: scenario.names(kind) for kind in kinds}
+    path = os.path.join(state.default_state_dir(), f"{scenario.id}.json")
+    try:
+        return state.why_not_in_place(local, path, digest, resources, state.look(local, resources))
+    except (_LocalModule.Unsure, OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def _in_place_result(scenario: Scenario, started: float) -> RunResult:
+    return RunResult(
+        status="successful",
+        rc=0,
+        duration=time.monotonic() - started,
+        artifacts=state_dir(),
+        stats={"localhost": HostStats(ok=1)},
+        reports={"localhost": {"in_place": True, "not_in_place_because": ""}},
+        hosts=["localhost"],
+    )
+
+
 def run_scenario_action(
     scenario: Scenario,
     action: str,
@@ -52,6 +115,15 @@ def run_scenario_action(
     if action not in SCENARIO_ACTIONS:
         raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
     overrides = overrides or {}
+    digest = content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else ""
+    looked = False
+    if action == "up" and digest and inventory is None and limit is None:
+        started = time.monotonic()
+        with lock.hold(wait=wait):
+            reason = quick_look(scenario, digest)
+        if reason == "":
+            return _in_place_result(scenario, started)
+        looked = reason is not None  # the playbook need not look again
     extravars: dict[str, Any] = {
         **overrides,
         **(options or {}),
@@ -61,7 +133,8 @@ def run_scenario_action(
         "lab_fresh": action == "reset",
         # labctl decides the exit code from the checks; the playbook's final assertion is for Molecule.
         "lab_verify_fails_run": False,
-        "lab_content_hash": content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else "",
+        "lab_content_hash": digest,
+        "lab_looked": looked,
     }
     return run_playbook(
         "scenario.yml",
@@ -86,14 +159,16 @@ def run_host_action(
     verbosity: int = 0,
     wait: bool = True,
 ) -> RunResult:
-    extravars: dict[str, Any] = {
-        "lab_host_action": action,
-        "host_port_checks": [
+    """host check | setup | undo (`labctl host setup --undo`) on every host of the inventory."""
+    if action not in ("check", "setup", "undo"):
+        raise ValueError(f"unknown host action {action!r}")
+    extravars: dict[str, Any] = {"lab_host_action": action}
+    if action != "undo":  # undo removes labctl's files and looks at nothing else
+        extravars["host_port_checks"] = [
             {"scenario": s.id, "ports": s.host_ports, "pods": s.names("pods"), "containers": s.names("containers")}
             for s in scenarios
             if s.ports
-        ],
-    }
+        ]
     if rootless_user:
         extravars["host_rootless_user"] = rootless_user
     return run_playbook(
