@@ -14,6 +14,12 @@ def up(
     converge: Annotated[
         bool, typer.Option("--converge", help="Run every task even when the lab looks unchanged since the last up.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace containers, pods or volumes of the exercise's names that labctl did not make."
+        ),
+    ] = False,
     var: Vars = None,
     json_out: Json = False,
     debug: Debug = False,
@@ -32,6 +38,7 @@ def up(
         inventory=inventory,
         limit=limit,
         overrides=overrides,
+        options={"lab_force": force},
         fast_path=not converge,
     )
     finish_provisioning(scenario, "up", result, json_out=json_out)

@@ -196,7 +196,13 @@ def raise_for_failures(result: RunResult, what: str) -> None:
         first = explicit[-1] if explicit else result.failures[0]
         message = first.message.rstrip(".")
         where = "" if first.host == "localhost" else f" on {first.host}"
-        code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
+        code = (
+            ExitCode(first.exit_code)
+            if first.exit_code
+            else ExitCode.HOST_NOT_READY
+            if first.role == "host"
+            else ExitCode.FAILED
+        )
         others = {f.host for f in result.failures} - {first.host}
         more = f" (failed on {len(others)} more hosts)" if others else ""
         at = "" if first.explicit else f" at '{first.task}'"

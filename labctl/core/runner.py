@@ -60,6 +60,7 @@ class Failure:
     message: str
     role: str = ""
     explicit: bool = False  # a fail/assert task: its message was written for the user
+    exit_code: int | None = None  # a labctl.lab module's own verdict (labctl_exit_code), e.g. 3: host not ready
 
 
 @dataclass
@@ -156,7 +157,11 @@ class _EventCollector:
             self._collect(host, res)
             if kind == "runner_on_failed" and not data.get("ignore_errors"):
                 explicit = data.get("resolved_action", "") in EXPLICIT_ACTIONS
-                failure = Failure(host, data.get("task", ""), _failure_message(res), data.get("role", ""), explicit)
+                code = res.get("labctl_exit_code")
+                explicit = explicit or code is not None  # such a module words its message for the user
+                failure = Failure(
+                    host, data.get("task", ""), _failure_message(res), data.get("role", ""), explicit, code
+                )
                 self.failures.append(failure)
             if kind == "runner_on_ok" and res.get("changed"):
                 self.changed_tasks.append((host, data.get("task", "")))

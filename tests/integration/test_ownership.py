@@ -62,3 +62,19 @@ def test_clean_of_nothing_changes_nothing(clean_scenario):
     run_labctl("clean", "ex5")
     again = run_labctl("clean", "ex5", "--json")
     assert again.rc == 0 and again.json()["changed"] == 0, again.stdout
+
+
+def test_up_stops_before_replacing_what_labctl_did_not_make_unless_forced(clean_scenario):
+    clean_scenario("ex1")
+    run_labctl("clean", "ex1")
+    podman("run", "-d", "--name", "webserver", "--init", "docker.io/library/alpine:latest", "sleep", "600")
+    mine = podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip()
+    up = run_labctl("up", "ex1")
+    assert up.rc == 3, up.stdout + up.stderr
+    assert "container webserver already exists but labctl did not make it" in up.stderr
+    assert "--force" in up.stderr
+    assert podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip() == mine
+    assert "client" not in podman("ps", "-a", "--format", "{{.Names}}").split(), "up changed something"
+    forced = run_labctl("up", "ex1", "--force")
+    assert forced.rc == 0, forced.stdout + forced.stderr
+    assert podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip() != mine

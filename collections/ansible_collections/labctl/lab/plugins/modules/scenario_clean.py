@@ -26,6 +26,16 @@ options:
     description: Containers the course or verify starts for a moment; removed when found.
   keep_volumes: {type: bool, default: false, description: Keep the volumes (reset --keep-data).}
   images: {type: list, elements: str, default: [], description: Image tags to remove as well.}
+  purpose:
+    type: str
+    choices: [clean, up]
+    default: clean
+    description:
+      - C(up) removes nothing. It fails (with C(labctl_exit_code=3)) when a container, pod, volume
+        or secret of the exercise's names exists that labctl did not make, since up would replace
+        it (its labels at least differ); C(force) lets up go on. A network of the name is used as
+        it is, so it is not looked at.
+  force: {type: bool, default: false, description: With C(purpose=up), go on anyway.}
 author: labctl developers
 """
 
@@ -177,6 +187,22 @@ def look(podman, resources, images):
     return containers, pods, volumes, networks, secrets, image_list, users
 
 
+def check_ownership(module, podman, resources, force):
+    """Before up: stop when up would replace what someone else made under the exercise's names."""
+    resources = {**resources, "networks": []}  # a student's network of that name is used as it is
+    _, _, foreign = plan_clean(resources, [], False, [], look(podman, resources, []))
+    if foreign and not force:
+        names = ", ".join(foreign)
+        module.fail_json(
+            msg=f"{names} already exist{'s' if len(foreign) == 1 else ''} but labctl did not make "
+            f"{'it' if len(foreign) == 1 else 'them'}, and up would replace {'it' if len(foreign) == 1 else 'them'}: "
+            "remove what you made (`labctl clean` removes the exercise's names), or run up with --force",
+            labctl_exit_code=3,
+            not_made_by_labctl=foreign,
+        )
+    module.exit_json(changed=False, not_made_by_labctl=foreign)
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -184,11 +210,15 @@ def main():
             "temporary": {"type": "list", "elements": "str", "default": []},
             "keep_volumes": {"type": "bool", "default": False},
             "images": {"type": "list", "elements": "str", "default": []},
+            "purpose": {"type": "str", "choices": ["clean", "up"], "default": "clean"},
+            "force": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     p = module.params
     podman = Podman(module)
+    if p["purpose"] == "up":
+        check_ownership(module, podman, p["resources"], p["force"])
     plan, kept, foreign_made = plan_clean(
         p["resources"], p["temporary"], p["keep_volumes"], p["images"], look(podman, p["resources"], p["images"])
     )
