@@ -1,4 +1,4 @@
-"""labctl host check | setup: what the host has for the labs, and making it ready."""
+"""labctl host check | setup [--undo]: what the host has for the labs, making it ready, and undoing that."""
 
 from typing import Annotated
 
@@ -7,11 +7,21 @@ import typer
 from labctl.cli.options import Debug, Inventory, Json, Limit, NoWait
 from labctl.core import report, scenarios
 from labctl.core.actions import raise_for_failures, run_host_action
-from labctl.core.errors import ExitCode
+from labctl.core.errors import ExitCode, LabctlError
 
 app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)
 
 RootlessUser = Annotated[str | None, typer.Option("--user", help="Report rootless readiness for this user.")]
+Undo = Annotated[
+    bool,
+    typer.Option(
+        "--undo",
+        help="Remove what labctl wrote on the host (its containers.conf drop-in, its records); packages stay.",
+    ),
+]
+
+TITLES = {"check": "Checking the host", "setup": "Setting the host up", "undo": "Undoing labctl's host set-up"}
+COMMANDS = {"check": "host check", "setup": "host setup", "undo": "host setup --undo"}
 
 
 def _run(
@@ -23,11 +33,10 @@ def _run(
     limit: str | None,
     wait: bool = True,
 ) -> None:
-    title = "Checking the host" if action == "check" else "Setting the host up"
-    with report.progress(title, debug) as on_progress:
+    with report.progress(TITLES[action], debug) as on_progress:
         result = run_host_action(
             action,
-            scenarios.load_all(),
+            scenarios.load_all(report.warn_all()),
             rootless_user=user,
             inventory=inventory,
             limit=limit,
@@ -36,9 +45,9 @@ def _run(
             wait=wait,
         )
     if json_out:
-        report.print_json(report.result_json(result, action=f"host {action}"))
+        report.print_json(report.result_json(result, action=COMMANDS[action]))
     else:
-        raise_for_failures(result, f"host {action}")
+        raise_for_failures(result, COMMANDS[action])
         report.print_checks(result.checks, show_host=len(result.stats) > 1)
     failed = any(c.status == "FAIL" for c in result.checks) or not result.ok
     if failed:
@@ -66,6 +75,11 @@ def setup(
     inventory: Inventory = None,
     limit: Limit = None,
     no_wait: NoWait = False,
+    undo: Undo = False,
 ) -> None:
-    """Install Podman if missing and configure it so containers start here (needs root)."""
-    _run("setup", user, json_out, debug, inventory, limit, wait=not no_wait)
+    """Install Podman if missing and configure it so containers start here (needs root); --undo undoes it."""
+    if undo and user:
+        raise LabctlError(
+            "--user does not go with --undo, which removes labctl's files for the user it runs as.", ExitCode.USAGE
+        )
+    _run("undo" if undo else "setup", user, json_out, debug, inventory, limit, wait=not no_wait)

@@ -1,0 +1,45 @@
+"""`labctl host setup --undo` on the command line and what it hands to Ansible (no Ansible run here)."""
+
+import pytest
+
+from labctl.core import actions, scenarios
+from tests.conftest import run_labctl
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    calls = []
+    monkeypatch.setattr(actions, "run_playbook", lambda playbook, extravars, **kw: calls.append((playbook, extravars)))
+    return calls
+
+
+def test_undo_hands_the_host_playbook_only_the_action(captured):
+    actions.run_host_action("undo", scenarios.load_all())
+    assert captured == [("host.yml", {"lab_host_action": "undo"})]
+
+
+def test_setup_still_hands_over_the_ports_of_the_scenarios(captured):
+    actions.run_host_action("setup", scenarios.load_all(), rootless_user="student")
+    _, extravars = captured[0]
+    assert extravars["lab_host_action"] == "setup"
+    assert extravars["host_rootless_user"] == "student"
+    assert isinstance(extravars["host_port_checks"], list)
+
+
+def test_an_unknown_host_action_is_a_programming_error(captured):
+    with pytest.raises(ValueError, match="unknown host action"):
+        actions.run_host_action("teardown", [])
+    assert captured == []
+
+
+def test_undo_with_user_is_a_usage_error_before_anything_runs():
+    result = run_labctl("host", "setup", "--undo", "--user", "student")
+    assert result.rc == 2, result.stdout + result.stderr
+    assert "--user does not go with --undo" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_setup_help_shows_undo():
+    result = run_labctl("host", "setup", "--help")
+    assert result.rc == 0
+    assert "--undo" in result.stdout
