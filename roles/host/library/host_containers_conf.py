@@ -52,11 +52,11 @@ unreadable: {description: Files that are not valid TOML (when nothing is merged)
 """
 
 # Ansible modules put their DOCUMENTATION strings before the imports, by convention.
-import contextlib  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
+import contextlib
+import os
+import re
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
 try:
     import tomllib
