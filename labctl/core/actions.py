@@ -13,7 +13,7 @@ from typing import Any
 from labctl.core import lock
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir, state_dir
-from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook
+from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
 from labctl.core.scenarios import Scenario
 
 SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")
@@ -183,6 +183,22 @@ def run_host_action(
     )
 
 
+def _host_trouble(message: str) -> str:
+    """A sentence for what no exercise can fix, however a module words it: a full disk, a hung Podman."""
+    low = message.lower()
+    if "no space left on device" in low:
+        return (
+            "the disk is full (no space left on device); free some space (`podman system df` shows what "
+            "Podman uses), then try again."
+        )
+    if "timed out after" in low or "the task timed out" in low:
+        return (
+            f"it did not finish within {task_timeout()} s, so Podman may hang (`podman ps` should answer at once); "
+            "look at the host, then try again (LABCTL_TASK_TIMEOUT sets the limit)."
+        )
+    return ""
+
+
 def raise_for_failures(result: RunResult, what: str) -> None:
     """Turn a failed run into the one LabctlError the user sees: the failing task's message."""
     if result.unreachable:
@@ -196,13 +212,15 @@ def raise_for_failures(result: RunResult, what: str) -> None:
         first = explicit[-1] if explicit else result.failures[0]
         message = first.message.rstrip(".")
         where = "" if first.host == "localhost" else f" on {first.host}"
-        code = (
-            ExitCode(first.exit_code)
-            if first.exit_code
-            else ExitCode.HOST_NOT_READY
-            if first.role == "host"
-            else ExitCode.FAILED
-        )
+        code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
+        code = ExitCode(first.exit_code) if first.exit_code else code
+        known = _host_trouble(first.message)
+        if known:
+            raise LabctlError(
+                f"{what} failed at '{first.task}'{where}: {known}",
+                ExitCode.HOST_NOT_READY,
+                f"run log: {result.artifacts}",
+            )
         others = {f.host for f in result.failures} - {first.host}
         more = f" (failed on {len(others)} more hosts)" if others else ""
         at = "" if first.explicit else f" at '{first.task}'"

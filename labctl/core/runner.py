@@ -305,7 +305,17 @@ def _ansible_env() -> dict[str, str]:
         "ANSIBLE_DEPRECATION_WARNINGS": "False",
         "ANSIBLE_SYSTEM_WARNINGS": "False",
         "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+        # A hung Podman must not hang labctl: no task may take longer (builds and waits stay well below).
+        "ANSIBLE_TASK_TIMEOUT": str(task_timeout()),
     }
+
+
+def task_timeout() -> int:
+    """Seconds any one task may take (LABCTL_TASK_TIMEOUT, default 900)."""
+    value = os.environ.get("LABCTL_TASK_TIMEOUT", "900")
+    if not value.isdigit() or int(value) < 1:
+        raise LabctlError(f"LABCTL_TASK_TIMEOUT={value!r} must be a whole number of seconds.", ExitCode.USAGE)
+    return int(value)
 
 
 def _stats(raw: dict[str, Any] | None) -> dict[str, HostStats]:

@@ -22,7 +22,13 @@ def podman_json(*args: str) -> Any:
         raise LabctlError(
             "Podman is not installed: run `labctl host setup` (as root), then try again.", ExitCode.HOST_NOT_READY
         )
-    proc = subprocess.run(["podman", *args, "--format", "json"], capture_output=True, text=True, timeout=60)
+    try:
+        proc = subprocess.run(["podman", *args, "--format", "json"], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        raise LabctlError(
+            f"`podman {' '.join(args)}` did not answer within 60 s: Podman may hang; look at the host, then try again.",
+            ExitCode.HOST_NOT_READY,
+        ) from exc
     if proc.returncode != 0:
         raise LabctlError(
             f"`podman {' '.join(args)}` failed: {proc.stderr.strip().splitlines()[-1:]}; run `labctl host check`.",
