@@ -141,6 +141,9 @@ def rootless_student() -> Iterator[Student]:
         loaded = student.podman("load", "-i", str(archive))
         shutil.rmtree(archive.parent)
         assert loaded.rc == 0, loaded.stderr
+        # As the README says: a user sets their own Podman up once (up never changes the host).
+        setup = student.labctl("host", "setup")
+        assert setup.rc == 0, setup.stdout + setup.stderr
         yield student
     finally:
         for pod in student.podman("pod", "ps", "-q", "--filter", "label=io.labctl.managed=true").stdout.split():

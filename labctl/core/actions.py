@@ -116,7 +116,7 @@ def run_scenario_action(
         raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
     overrides = overrides or {}
     digest = content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else ""
-    looked = False
+    looked, reason = False, None
     if action == "up" and digest and inventory is None and limit is None:
         started = time.monotonic()
         with lock.hold(wait=wait):
@@ -136,7 +136,7 @@ def run_scenario_action(
         "lab_content_hash": digest,
         "lab_looked": looked,
     }
-    return run_playbook(
+    result = run_playbook(
         "scenario.yml",
         extravars,
         label=f"{action}-{scenario.id}",
@@ -146,6 +146,9 @@ def run_scenario_action(
         verbosity=verbosity,
         wait=wait,
     )
+    if looked:  # say why the quick look found the lab not in place, as the playbook's look would
+        result.reports.setdefault("localhost", {}).update(in_place=False, not_in_place_because=reason)
+    return result
 
 
 def run_host_action(

@@ -64,6 +64,8 @@ def print_checks(checks: list[Check], show_host: bool) -> None:
         status = LABEL.get(check.status, check.status)
         host = f"[dim]{escape(check.host)}[/] " if show_host else ""
         line = f"[{STYLE.get(check.status, '')}]{status:<12}[/] {host}{escape(check.name)}"
+        if check.acts and check.status != "SKIP":
+            line += f" [dim](acts: {escape(check.acts)})[/]"
         if check.status in ("INFO", "PASS") and check.found:
             line += f" [dim]— {escape(check.found)}[/]"
         out.print(line)

@@ -47,6 +47,7 @@ class Check:
     hint: str = ""
     # A SKIP is a failure (a precondition failed) unless its check says why it is none (excused).
     excused: bool = False
+    acts: str = ""  # what the check does to the lab to know (a restart, an allocation), if anything
 
     @property
     def failing(self) -> bool:
@@ -178,6 +179,7 @@ class _EventCollector:
                     host=host,
                     **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
                     excused=bool(check.get("excused")),
+                    acts=str(check.get("acts") or ""),
                 )
             )
         report = res.get("labctl_report")

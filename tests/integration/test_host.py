@@ -20,8 +20,9 @@ TEST_USER = "labctl-student"
 
 def scenario_with_port(folder: Path, scenario_id: str, port: int, containers=()) -> None:
     data = yaml.safe_load((ROOT / "scenarios" / "ex1.yml").read_text())
-    data.update(id=scenario_id, title=f"port test {scenario_id}", ports=[port])
-    data["resources"] = {"networks": ["my-web-net"], "containers": ["webserver", "client", *containers]}
+    data.update(id=scenario_id, title=f"port test {scenario_id}", ports={"host_port": port})
+    extra = {f"extra_{i}_name": name for i, name in enumerate(containers)}
+    data["resources"]["containers"].update(extra)
     (folder / f"{scenario_id}.yml").write_text(yaml.safe_dump(data))
 
 

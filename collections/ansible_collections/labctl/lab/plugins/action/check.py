@@ -43,7 +43,7 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         look_only = bool(self._templar.template(task_vars.get("lab_look_only", False)))
         status, found, excused = outcome(args, look_only)
-        name = args["name"] + (f" (acts: {args['acts']})" if args["acts"] else "")
+        name = args["name"]
         explains = status in ("FAIL", "WARN", "NOT_ENFORCED") or (status == "SKIP" and not excused)
         check = {
             "name": name,
@@ -52,6 +52,7 @@ class ActionModule(ActionBase):
             "found": found,
             "hint": args["hint"] if explains else "",
             "excused": excused,
+            "acts": args["acts"],
         }
         earlier = task_vars.get("labctl_checks") or []
         result.update(
