@@ -68,3 +68,33 @@ def test_two_runs_take_turns_and_no_wait_says_who_holds_the_store(clean_scenario
     finally:
         out, err = first.communicate(timeout=300)
     assert first.returncode == 0, out + err
+
+
+def test_no_process_command_line_shows_the_password_during_up(clean_scenario, tmp_path):
+    """Sample every process's command line while ex2 comes up, the password given from a file."""
+    clean_scenario("ex2")
+    run_labctl("clean", "ex2")
+    password = "Ps-Sampled-5521"
+    secret = tmp_path / "pw"
+    secret.write_text(password + "\n")
+    proc = subprocess.Popen(
+        [labctl_bin(), "up", "ex2", "--var", f"ex2_pod_mysql_root_password=@{secret}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen, samples = [], 0
+    while proc.poll() is None:
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if password in args:
+                seen.append(args)
+        samples += 1
+    out, err = proc.communicate()
+    assert proc.returncode == 0, out + err
+    assert samples > 10, "too few samples to mean anything"
+    assert seen == [], seen[:3]
+    assert podman("exec", "database", "sh", "-c", 'printf %s "$MYSQL_ROOT_PASSWORD"') == password
