@@ -49,10 +49,11 @@ def floor(repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def where_time_goes(top: int = 4) -> list[tuple[str, float, int]]:
-    """The slowest tasks of labctl's latest run, from its events: (task, seconds, count)."""
+def where_time_goes(since: float, top: int = 4) -> list[tuple[str, float, int]]:
+    """The slowest tasks of the run labctl made since `since` (none for a quick look), from its events."""
     runs = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local/state") / "labctl" / "runs"
-    latest = max((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, default=None)
+    fresh = [p for p in runs.iterdir() if p.is_dir() and p.stat().st_mtime >= since]
+    latest = max(fresh, key=lambda p: p.stat().st_mtime, default=None)
     spent: collections.Counter = collections.Counter()
     count: collections.Counter = collections.Counter()
     for event_file in (latest or Path("/nonexistent")).glob("artifacts/*/job_events/*.json"):
@@ -81,8 +82,9 @@ def one_round(scenario: str, tasks: dict[str, list]) -> dict[str, float]:
         "course clean": timed(["bash", str(course / "clean.sh")]),
     }
     for verb in VERBS:
+        since = time.time()
         times[verb] = timed([*LABCTL, verb.split()[0], scenario])
-        tasks[verb] = where_time_goes()
+        tasks[verb] = where_time_goes(since)
     return times
 
 
