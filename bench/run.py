@@ -95,8 +95,13 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*")
     args = parser.parse_args()
     if args.checkout:
-        LABCTL[:] = [sys.executable, "-c", "from labctl.cli.app import main; main()"]
-        os.environ["PYTHONPATH"] = str(Path(args.checkout).resolve())
+        # `python -c` puts the working folder first on sys.path: put the checkout before it.
+        checkout = str(Path(args.checkout).resolve())
+        LABCTL[:] = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {checkout!r}); from labctl.cli.app import main; main()",
+        ]
     scenarios = args.scenarios or sorted(p.name for p in (HERE / "course").iterdir() if p.is_dir())
     base = floor()
     print(f"floor: one ansible-playbook run of a single local task = {base:.2f} s")
