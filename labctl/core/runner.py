@@ -415,8 +415,8 @@ def run_playbook(
                 runner = ansible_runner.run(
                     private_data_dir=str(private),
                     playbook=str(playbook_path),
-                    # Ansible's working folder, and so that of every conmon it starts: conmon writes a
-                    # file named `oom` there when the kernel kills a container of the pod (ex4).
+                    # A folder of labctl's own, not the checkout (conmon may still write an `oom`
+                    # file next to the playbook: the content hash reads only the playbooks' .yml).
                     project_dir=str(private),
                     inventory=target.source,
                     limit=limit,

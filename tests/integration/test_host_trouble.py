@@ -19,9 +19,7 @@ def hanging_pod_create(tmp_path):
     fake = tmp_path / "bin" / "podman"
     fake.parent.mkdir()
     fake.write_text(
-        "#!/bin/bash\n"
-        f'case " $* " in *" pod create "*) exec -a {HUNG} sleep 300;; esac\n'
-        'exec /usr/bin/podman "$@"\n'
+        f'#!/bin/bash\ncase " $* " in *" pod create "*) exec -a {HUNG} sleep 300;; esac\nexec /usr/bin/podman "$@"\n'
     )
     fake.chmod(0o755)
     yield {"PATH": f"{fake.parent}:{os.environ['PATH']}", "LABCTL_TASK_TIMEOUT": "10"}
@@ -44,9 +42,7 @@ def full_store(tmp_path):
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], check=True)
     conf = tmp_path / "storage.conf"
-    conf.write_text(
-        f'[storage]\ndriver = "overlay"\ngraphroot = "{mount}/root"\nrunroot = "{mount}/run"\n'
-    )
+    conf.write_text(f'[storage]\ndriver = "overlay"\ngraphroot = "{mount}/root"\nrunroot = "{mount}/run"\n')
     env = {**os.environ, "CONTAINERS_STORAGE_CONF": str(conf)}
     try:
         archive = tmp_path / "alpine.tar"
