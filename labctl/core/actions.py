@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from labctl.core import lock
+from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir, state_dir
 from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
@@ -113,8 +114,12 @@ def run_scenario_action(
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
     wait: bool = True,
+    connection: Connection | None = None,
 ) -> RunResult:
-    """Run one action; `overrides` set role variables (--var), `options` the playbook's lab_* switches."""
+    """Run one action; `overrides` set role variables (--var), `options` the playbook's lab_* switches.
+    `connection` (-i, -l, --become, --forks, …) replaces `inventory`, `limit` and `verbosity` when given."""
+    if connection is not None:
+        inventory, limit = connection.inventory, connection.limit
     if action not in SCENARIO_ACTIONS:
         raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
     overrides = overrides or {}
@@ -148,6 +153,7 @@ def run_scenario_action(
         on_progress=on_progress,
         verbosity=verbosity,
         wait=wait,
+        connection=connection,
     )
     if looked:  # say why the quick look found the lab not in place, as the playbook's look would
         result.reports.setdefault("localhost", {}).update(in_place=False, not_in_place_because=reason)
@@ -164,6 +170,7 @@ def run_host_action(
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
     wait: bool = True,
+    connection: Connection | None = None,
 ) -> RunResult:
     """host check | setup | undo (`labctl host setup --undo`) on every host of the inventory."""
     if action not in ("check", "setup", "undo"):
@@ -186,6 +193,7 @@ def run_host_action(
         on_progress=on_progress,
         verbosity=verbosity,
         wait=wait,
+        connection=connection,
     )
 
 

@@ -24,6 +24,7 @@ import yaml
 
 from labctl.core import inventory as inventories
 from labctl.core import lock
+from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir, state_dir
 from labctl.core.secrets import MASK, is_secret_name, redact
@@ -33,6 +34,9 @@ KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mort
 EXPLICIT_ACTIONS = ("ansible.builtin.fail", "ansible.builtin.assert")
 
 ProgressCallback = Callable[[str, str], None]  # (host, task name)
+# A progress callback may also have a `host(host, state, detail)` method: per machine, state is
+# "task" (detail: the task it is on), "failed" or "unreachable" (detail: the reason), or "done".
+BECOME_PROMPT = r"BECOME password[^:\n]*:\s*$"  # what ansible-playbook -K asks (ansible-runner answers it)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Check:
     # A SKIP is a failure (a precondition failed) unless its check says why it is none (excused).
     excused: bool = False
     acts: str = ""  # what the check does to the lab to know (a restart, an allocation), if anything
+    id: str = ""  # stable across machines and port offsets (a slug): the class matrix's column
 
     @property
     def failing(self) -> bool:
@@ -86,6 +91,7 @@ class RunResult:
     changed_tasks: list[tuple[str, str]] = field(default_factory=list)  # (host, task)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # host -> merged labctl_report data
     hosts: list[str] = field(default_factory=list)  # the hosts the run was for (inventory, --limit applied)
+    seconds: dict[str, float] = field(default_factory=dict)  # host -> from its first task to its last event
 
     @property
     def ok(self) -> bool:
@@ -138,6 +144,31 @@ class _EventCollector:
         self.changed_tasks: list[tuple[str, str]] = []
         self.reports: dict[str, dict[str, Any]] = {}
         self.current_task = ""
+        self.on_host = getattr(on_progress, "host", None)
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+
+    def seconds(self) -> dict[str, float]:
+        return {host: round(self.last.get(host, start) - start, 1) for host, start in self.first.items()}
+
+    def _host_event(self, kind: str, host: str, data: dict[str, Any]) -> None:
+        now = time.monotonic()
+        self.first.setdefault(host, now)
+        self.last[host] = now
+        if not self.on_host:
+            return
+        if kind == "runner_on_start":
+            self.on_host(host, "task", data.get("task", ""))
+        elif kind == "runner_on_unreachable":
+            self.on_host(host, "unreachable", _plain((data.get("res") or {}).get("msg") or "unreachable"))
+        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+            self.on_host(host, "failed", _failure_message(data.get("res") or {}))
+
+    def finish(self) -> None:
+        """The run is over: every machine that neither failed nor dropped off is done."""
+        if self.on_host:
+            for host in self.first:
+                self.on_host(host, "done", "")
 
     def __call__(self, event: dict[str, Any]) -> bool:
         kind = event.get("event", "")
@@ -149,6 +180,8 @@ class _EventCollector:
         event.update(clean)  # what ansible-runner writes to job_events/ is the redacted event
         data = event.get("event_data", {})
         host = data.get("host", "")
+        if host and kind.startswith("runner_on_"):
+            self._host_event(kind, host, data)
         if kind == "playbook_on_task_start":
             self.current_task = data.get("task", "")
             if self.on_progress and self.current_task:
@@ -180,6 +213,7 @@ class _EventCollector:
                     **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
                     excused=bool(check.get("excused")),
                     acts=str(check.get("acts") or ""),
+                    id=str(check.get("id") or ""),
                 )
             )
         report = res.get("labctl_report")
@@ -307,6 +341,9 @@ def _ansible_env() -> dict[str, str]:
         "ANSIBLE_DEPRECATION_WARNINGS": "False",
         "ANSIBLE_SYSTEM_WARNINGS": "False",
         "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+        # A room over SSH: modules piped into one session, and the connection kept open between tasks.
+        "ANSIBLE_PIPELINING": "True",
+        "ANSIBLE_SSH_ARGS": "-C -o ControlMaster=auto -o ControlPersist=60s",
         # A hung Podman must not hang labctl: no task may take longer (builds and waits stay well below).
         "ANSIBLE_TASK_TIMEOUT": str(task_timeout()),
     }
@@ -380,6 +417,18 @@ class _Interruption:
         )
 
 
+def _cmdline(vars_file: Path, conn: Connection) -> str:
+    """ansible-playbook's arguments besides the playbook: never a secret (the password is asked for)."""
+    args = ["-e", f"@{vars_file}"]
+    if conn.become:
+        args.append("--become")
+    if conn.become_password:
+        args.append("--ask-become-pass")
+    if conn.private_key:
+        args += ["--private-key", conn.private_key]
+    return shlex.join(args)
+
+
 def run_playbook(
     playbook: str,
     extravars: dict[str, Any],
@@ -390,14 +439,17 @@ def run_playbook(
     on_progress: ProgressCallback | None = None,
     verbosity: int = 0,
     wait: bool = True,
+    connection: Connection | None = None,
 ) -> RunResult:
     """Run a playbook (one of labctl's by name, or any by absolute path) and return what happened,
     without parsing any stdout. Holds the Podman store's lock for the run; `wait=False` fails at once
-    (exit code 3) when another run holds it."""
+    (exit code 3) when another run holds it. `connection` (inventory, limit, become, forks, key,
+    verbosity) replaces `inventory`, `limit` and `verbosity` when given."""
+    conn = connection or Connection(inventory=inventory, limit=limit, verbosity=verbosity)
     playbook_path = Path(playbook) if Path(playbook).is_absolute() else content_dir() / "playbooks" / playbook
     env = _ansible_env()
-    target = inventories.resolve(inventory, limit, env)
-    secrets = _secret_values(extravars)
+    target = inventories.resolve(conn.inventory, conn.limit, env)
+    secrets = _secret_values(extravars) + ([conn.become_password] if conn.become_password else [])
     with lock.hold(wait=wait) as held:
         runs = state_dir() / "runs"
         runs.mkdir(parents=True, exist_ok=True)
@@ -419,15 +471,19 @@ def run_playbook(
                     # file next to the playbook: the content hash reads only the playbooks' .yml).
                     project_dir=str(private),
                     inventory=target.source,
-                    limit=limit,
-                    cmdline=f"-e @{shlex.quote(str(vars_file))}",
+                    limit=conn.limit,
+                    cmdline=_cmdline(vars_file, conn),
+                    # -K: ansible-playbook asks, ansible-runner answers on its terminal; never argv or a file.
+                    passwords={BECOME_PROMPT: conn.become_password} if conn.become_password else None,
+                    forks=conn.forks,
                     envvars=env,
                     suppress_env_files=True,  # nothing under env/: the environment stays in memory
                     quiet=True,
-                    verbosity=verbosity,
+                    verbosity=conn.verbosity,
                     event_handler=collector,
                     cancel_callback=interruption.cancel,
                 )
+            collector.finish()
             if interruption.signum:
                 if interruption.child and not interruption.left:
                     interruption.left = lock.stop_tree(interruption.child)
@@ -447,6 +503,7 @@ def run_playbook(
         changed_tasks=collector.changed_tasks,
         reports=collector.reports,
         hosts=target.hosts,
+        seconds=collector.seconds(),
     )
     if runner.status != "successful" and not result.failures and not result.unreachable:
         raise LabctlError(

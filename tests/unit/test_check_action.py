@@ -1,6 +1,7 @@
 """The check action's verdicts (pure logic) and its argument validation (a real ansible-playbook run)."""
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,46 @@ def test_a_mistyped_argument_fails_the_task_instead_of_grading(tmp_path):
     )
     assert proc.returncode != 0
     assert "severity" in proc.stdout and "fatal" in proc.stdout
+
+
+@pytest.mark.parametrize("check_id", ["", "pod-running", "web-answers", "ex2", "data-survives-restart", "a1-b2"])
+def test_a_check_id_is_a_slug(check_id):
+    assert check_action.id_problem(check_id) == ""
+
+
+@pytest.mark.parametrize(
+    "check_id",
+    ["Pod-running", "pod_running", "pod running", "-pod", "pod-", "pod--running", "8080-open", "x" * 41, "pod/1"],
+)
+def test_a_check_id_that_is_no_slug_is_refused(check_id):
+    assert check_action.id_problem(check_id)
+
+
+def test_a_bad_check_id_fails_the_task_instead_of_grading(tmp_path):
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - labctl.lab.check: {id: Port_8080, name: n, that: true}\n"
+    )
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        capture_output=True,
+        text=True,
+        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode != 0
+    assert "Port_8080" in proc.stdout and "lower-case" in proc.stdout
+
+
+CHECK_FILES = sorted([*ROOT.glob("roles/*/tasks/*.yml"), *ROOT.glob("tests/fixtures/scenarios/roles/*/tasks/*.yml")])
+
+
+@pytest.mark.parametrize("path", [p for p in CHECK_FILES if "labctl.lab.check:" in p.read_text()], ids=str)
+def test_every_check_has_a_stable_id(path):
+    """Each check names its column: an id line right under `labctl.lab.check:`, without a port in it."""
+    lines = path.read_text().splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() == "labctl.lab.check:":
+            following = lines[number + 1].strip()
+            assert following.startswith("id: "), f"{path}:{number + 2}: the check has no id"
+            assert "_port" not in following and not re.search(r"\b\d+\b", following), following

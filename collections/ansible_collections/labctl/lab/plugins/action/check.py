@@ -1,8 +1,17 @@
 """Action plugin behind labctl.lab.check: a verify check as structured data, never a task failure."""
 
+import re
+
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+# A check's id: lower-case words joined by hyphens, at most 40 characters (e.g. pod-running). It is the
+# class matrix's column, so it names what is checked, never a port or a name a host may shift.
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+ID_MAX = 40
+
 ARGUMENT_SPEC = {
+    "id": {"type": "str", "default": ""},
     "name": {"type": "str", "required": True},
     "that": {"type": "bool", "default": False},
     "expected": {"type": "str", "default": ""},
@@ -14,6 +23,17 @@ ARGUMENT_SPEC = {
     "acts": {"type": "str", "default": ""},
     "severity": {"type": "str", "default": "fail", "choices": ["fail", "warn", "info"]},
 }
+
+
+def id_problem(check_id):
+    """Why a check id is not a valid slug, or "" when it is (an empty id is allowed: no column)."""
+    if not check_id:
+        return ""
+    if len(check_id) > ID_MAX:
+        return f"check id {check_id!r} is longer than {ID_MAX} characters"
+    if not ID_PATTERN.match(check_id):
+        return f"check id {check_id!r} must be lower-case letters and digits in words joined by '-' (e.g. pod-running)"
+    return ""
 
 
 def outcome(args, look_only):
@@ -41,11 +61,15 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         # A mistyped argument or severity is an error in the role, not a FAIL for the student.
         _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        problem = id_problem(args["id"])
+        if problem:
+            raise AnsibleActionFail(problem)
         look_only = bool(self._templar.template(task_vars.get("lab_look_only", False)))
         status, found, excused = outcome(args, look_only)
         name = args["name"]
         explains = status in ("FAIL", "WARN", "NOT_ENFORCED") or (status == "SKIP" and not excused)
         check = {
+            "id": args["id"],
             "name": name,
             "status": status,
             "expected": args["expected"],

@@ -8,6 +8,14 @@ description:
   - Never fails the task, so every check of an exercise runs; the results accumulate in the
     host fact C(labctl_checks) and a final task decides.
 options:
+  id:
+    description:
+      - The check's stable id, the column of the class matrix (C(labctl verify -i)) and of its CSV,
+        e.g. C(pod-running). Lower-case letters and digits in words joined by C(-), at most 40
+        characters; it names what is checked, never a port or a resource name that a host may shift.
+      - A looped check gives each item its own id (C(server-running), C(client-running)).
+    type: str
+    default: ""
   name: {description: The check, as the student reads it., type: str, required: true}
   that: {description: True when the check passes., type: bool, default: false}
   expected: {description: What a correct lab shows., type: str, default: ""}
@@ -45,6 +53,7 @@ author: labctl developers
 EXAMPLES = r"""
 - name: Check that the network my-web-net exists
   labctl.lab.check:
+    id: network-exists
     name: network my-web-net exists
     that: "{{ ex1_networks.networks | length > 0 }}"
     expected: a network named my-web-net
