@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""A room of training machines on this host, for labctl's classroom tests and the bench.
+
+Each "training machine" is a privileged Podman container ``labctl-room-<i>`` made from a Debian
+bookworm image built here from the distribution's packages (mmdebstrap): sshd as its main process,
+sudo, python3, no Podman (``labctl host setup`` installs it). Each machine has its own network
+namespace (the course's ports are free in every one), its own named volume for
+``/var/lib/containers`` (so the Podman inside uses overlay), and its sshd published on
+127.0.0.1:<free port>; the admin user ``trainer`` logs in with a key made for the room and has
+passwordless sudo, so labctl reaches the machines with ``become`` like a real room.
+
+Usage (as root):
+    room.py up N [--load IMAGE ...]   bring N machines up (the room's image built when its recipe changed)
+    room.py down                      remove machines, volumes, key and inventory (idempotent)
+    room.py inventory                 print the inventory's path
+    room.py status                    one line per machine
+    room.py load IMAGE ...            load images from this host's store into every machine's Podman
+
+Importable: ``Room(dir).up(3)``, ``.down()``, ``.stop(i)``, ``.start(i)``, ``.refuse_sudo(i)``,
+``.allow_sudo(i)``, ``.load_images([...])``, ``.ssh(i, cmd)``, ``.podman(i, ...)``.
+Every object made carries the label io.labctl.test-room=true; ``down`` removes them by that label.
+The state (key, inventory) lives in LABCTL_ROOM_DIR (default /tmp/labctl-room).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LABEL = "io.labctl.test-room"
+RECIPE_LABEL = "io.labctl.test-room.recipe"
+IMAGE_REPO = "localhost/labctl-room-machine"
+PREFIX = "labctl-room-"
+USER = "trainer"
+DEFAULT_DIR = Path(os.environ.get("LABCTL_ROOM_DIR", "/tmp/labctl-room"))
+MIRROR = os.environ.get("LABCTL_STANDIN_MIRROR", "http://deb.debian.org/debian")
+SECURITY = os.environ.get("LABCTL_STANDIN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+
+# --- the recipe: everything below up to RECIPE is hashed; a change rebuilds the image ---------------
+PACKAGES = ["openssh-server", "sudo", "python3", "iproute2", "ca-certificates", "procps"]
+HOOKS = [
+    'rm -f "$1/etc/resolv.conf" "$1/etc/hostname"',
+    f'chroot "$1" useradd --create-home --shell /bin/bash {USER}',
+    # A non-locked password field: sshd refuses key logins to a locked account when PAM is off.
+    f'chroot "$1" usermod -p "*" {USER}',
+    f'echo "{USER} ALL=(ALL) NOPASSWD:ALL" > "$1/etc/sudoers.d/{USER}" && chmod 0440 "$1/etc/sudoers.d/{USER}"',
+    'printf "PasswordAuthentication no\\nPermitRootLogin no\\nUseDNS no\\n" > "$1/etc/ssh/sshd_config.d/room.conf"',
+]
+CMD = ["/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"]
+RECIPE = {"version": 1, "suite": "bookworm", "variant": "minbase", "packages": PACKAGES, "hooks": HOOKS, "cmd": CMD}
+# ------------------------------------------------------------------------------------------------
+
+
+def recipe_hash() -> str:
+    return hashlib.sha256(json.dumps(RECIPE, sort_keys=True).encode()).hexdigest()
+
+
+def image_tag() -> str:
+    return f"{IMAGE_REPO}:{recipe_hash()[:12]}"
+
+
+def run(*args: str, check: bool = True, input: bytes | str | None = None, timeout: float = 600) -> str:
+    proc = subprocess.run(list(args), capture_output=True, input=input, timeout=timeout, text=not isinstance(input, bytes))
+    if check and proc.returncode != 0:
+        err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode(errors="replace")
+        raise RuntimeError(f"{' '.join(args[:4])}… failed ({proc.returncode}): {err.strip()[-2000:]}")
+    return proc.stdout if isinstance(proc.stdout, str) else proc.stdout.decode(errors="replace")
+
+
+def podman(*args: str, **kw) -> str:
+    return run("podman", *args, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_image(force: bool = False) -> tuple[str, bool]:
+    """The room's image, built only when no image carries the recipe's hash; returns (tag, built)."""
+    tag = image_tag()
+    if not force:
+        proc = subprocess.run(
+            ["podman", "image", "inspect", "--format", "{{index .Labels \"%s\"}}" % RECIPE_LABEL, tag],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode == 0 and proc.stdout.strip() == recipe_hash():
+            return tag, False
+    with tempfile.TemporaryDirectory(prefix="labctl-room-build-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        cmd = [
+            "mmdebstrap",
+            "--variant=minbase",
+            "--format=tar",
+            "--skip=output/dev",
+            "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+            f"--include={','.join(PACKAGES)}",
+            "--dpkgopt=path-exclude=/usr/share/man/*",
+            "--dpkgopt=path-exclude=/usr/share/doc/*",
+            "--dpkgopt=path-exclude=/usr/share/locale/*",
+            *[f"--customize-hook={h}" for h in HOOKS],
+            "bookworm",
+            str(rootfs),
+            f"deb {MIRROR} bookworm main",
+            f"deb {MIRROR} bookworm-updates main",
+            f"deb {SECURITY} bookworm-security main",
+        ]
+        run(*cmd, timeout=1200)
+        podman(
+            "import",
+            "--change", f"CMD {json.dumps(CMD)}",
+            "--change", f"LABEL {LABEL}=true",
+            "--change", f"LABEL {RECIPE_LABEL}={recipe_hash()}",
+            "--change", "ENV LANG=C.UTF-8",
+            str(rootfs),
+            tag,
+        )  # fmt: skip
+    return tag, True
+
+
+class Room:
+    def __init__(self, state_dir: Path | str = DEFAULT_DIR):
+        self.dir = Path(state_dir)
+        self.key = self.dir / "id_ed25519"
+        self.inventory = self.dir / "room.ini"
+
+    # --- names ---
+    @staticmethod
+    def name(i: int) -> str:
+        return f"{PREFIX}{i}"
+
+    @staticmethod
+    def volume(i: int) -> str:
+        return f"{PREFIX}{i}-storage"
+
+    def machines(self) -> list[int]:
+        """The indexes of the room's machines that exist (running or not)."""
+        out = podman("ps", "-a", "--filter", f"label={LABEL}=true", "--format", "{{.Names}}", check=False)
+        return sorted(int(n[len(PREFIX) :]) for n in out.split() if n.startswith(PREFIX) and n[len(PREFIX) :].isdigit())
+
+    def port(self, i: int) -> int:
+        info = json.loads(podman("container", "inspect", self.name(i)))[0]
+        bindings = (info.get("HostConfig") or {}).get("PortBindings") or {}
+        return int(bindings["22/tcp"][0]["HostPort"])
+
+    # --- up / down ---
+    def up(self, n: int, load: list[str] | None = None, deadline: float = 90) -> Path:
+        """N machines running and reachable over SSH; writes and returns the inventory."""
+        tag, _ = build_image()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.chmod(0o700)
+        if not self.key.exists():
+            run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "labctl-room", "-f", str(self.key))
+        pub = (self.key.with_suffix(".pub")).read_text()
+        existing = set(self.machines())
+        for i in range(1, n + 1):
+            if i in existing:
+                continue
+            podman("volume", "create", "--label", f"{LABEL}=true", self.volume(i))
+            podman(
+                "run", "-d", "--name", self.name(i), "--hostname", f"m{i}", "--privileged",
+                "--label", f"{LABEL}=true",
+                "-v", f"{self.volume(i)}:/var/lib/containers",
+                "-p", f"127.0.0.1:{free_port()}:22",
+                tag,
+            )  # fmt: skip
+            self._authorize(i, pub)
+        self.wait_ssh(range(1, n + 1), deadline)
+        self.write_inventory(range(1, n + 1))
+        if load:
+            self.load_images(load, range(1, n + 1))
+        return self.inventory
+
+    def _authorize(self, i: int, pub: str) -> None:
+        script = (
+            f"install -d -m 700 -o {USER} -g {USER} /home/{USER}/.ssh && "
+            f"cat > /home/{USER}/.ssh/authorized_keys && "
+            f"chown {USER}:{USER} /home/{USER}/.ssh/authorized_keys && chmod 600 /home/{USER}/.ssh/authorized_keys"
+        )
+        podman("exec", "-i", self.name(i), "sh", "-c", script, input=pub)
+
+    def ssh_args(self, i: int) -> list[str]:
+        return [
+            "ssh", "-i", str(self.key), "-p", str(self.port(i)),
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{USER}@127.0.0.1",
+        ]  # fmt: skip
+
+    def ssh(self, i: int, command: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        proc = subprocess.run([*self.ssh_args(i), command], capture_output=True, text=True, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"ssh m{i} {command!r} failed ({proc.returncode}): {proc.stderr.strip()}")
+        return proc
+
+    def wait_ssh(self, machines, deadline: float = 90) -> None:
+        """Poll each machine's sshd (a real login) until it answers or the deadline passes."""
+        end = time.monotonic() + deadline
+        pending = list(machines)
+        while pending:
+            pending = [i for i in pending if self.ssh(i, "true", check=False, timeout=10).returncode != 0]
+            if not pending:
+                return
+            if time.monotonic() > end:
+                raise RuntimeError(f"machines {pending} did not answer over SSH within {deadline:.0f} s")
+            time.sleep(0.3)
+
+    def write_inventory(self, machines) -> Path:
+        lines = ["[room]"]
+        for i in machines:
+            lines.append(
+                f"m{i} ansible_host=127.0.0.1 ansible_port={self.port(i)} ansible_user={USER} "
+                f"ansible_ssh_private_key_file={self.key} ansible_python_interpreter=/usr/bin/python3 "
+                "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+            )
+        self.inventory.write_text("\n".join(lines) + "\n")
+        return self.inventory
+
+    def down(self) -> None:
+        """Remove every machine, volume, key and the inventory of the room; a no-op when there is none."""
+        names = podman("ps", "-aq", "--filter", f"label={LABEL}=true", check=False).split()
+        if names:
+            podman("rm", "-f", "-t", "0", *names, check=False)
+        vols = podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true", check=False).split()
+        if vols:
+            podman("volume", "rm", "-f", *vols, check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- faults ---
+    def stop(self, i: int) -> None:
+        podman("stop", "-t", "0", self.name(i))
+
+    def start(self, i: int, deadline: float = 60) -> None:
+        podman("start", self.name(i))
+        self.wait_ssh([i], deadline)
+
+    def refuse_sudo(self, i: int) -> None:
+        """sudo on machine i now asks for a password that no one has: become fails there."""
+        podman("exec", self.name(i), "mv", f"/etc/sudoers.d/{USER}", f"/root/sudoers.{USER}")
+
+    def allow_sudo(self, i: int) -> None:
+        podman("exec", self.name(i), "mv", f"/root/sudoers.{USER}", f"/etc/sudoers.d/{USER}")
+
+    # --- inside a machine ---
+    def podman(self, i: int, *args: str, check: bool = True, input=None) -> str:
+        """Podman inside machine i (as its root)."""
+        return podman("exec", "-i", self.name(i), "podman", *args, check=check, input=input)
+
+    def load_images(self, images: list[str], machines=None) -> None:
+        """Stand-in until labctl copies images: save them here once, load them into each machine's Podman."""
+        machines = list(machines or self.machines())
+        archive = self.dir / "images.tar"
+        archive.unlink(missing_ok=True)
+        podman("save", "--multi-image-archive", "-o", str(archive), *images)
+        try:
+
+            def load(i: int) -> None:
+                with archive.open("rb") as fh:
+                    proc = subprocess.run(
+                        ["podman", "exec", "-i", self.name(i), "podman", "load"], stdin=fh, capture_output=True
+                    )
+                if proc.returncode != 0:
+                    raise RuntimeError(f"loading images into m{i} failed: {proc.stderr.decode(errors='replace')}")
+
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(machines) or 1) as pool:
+                list(pool.map(load, machines))
+        finally:
+            archive.unlink(missing_ok=True)
+
+    def status(self) -> list[str]:
+        out = []
+        for i in self.machines():
+            state = podman("container", "inspect", "--format", "{{.State.Status}}", self.name(i)).strip()
+            out.append(f"m{i} {self.name(i)} {state} ssh 127.0.0.1:{self.port(i)}")
+        return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="verb", required=True)
+    p_up = sub.add_parser("up")
+    p_up.add_argument("n", type=int)
+    p_up.add_argument("--load", nargs="*", default=[], metavar="IMAGE")
+    sub.add_parser("down")
+    sub.add_parser("inventory")
+    sub.add_parser("status")
+    sub.add_parser("build").add_argument("--force", action="store_true")
+    sub.add_parser("load").add_argument("images", nargs="+")
+    args = parser.parse_args(argv)
+    room = Room()
+    t0 = time.monotonic()
+    if args.verb == "up":
+        print(room.up(args.n, load=args.load))
+    elif args.verb == "down":
+        room.down()
+    elif args.verb == "inventory":
+        print(room.inventory)
+    elif args.verb == "status":
+        print("\n".join(room.status()) or "no machines")
+    elif args.verb == "build":
+        tag, built = build_image(force=args.force)
+        print(tag, "built" if built else "cached")
+    elif args.verb == "load":
+        room.load_images(args.images)
+    print(f"{args.verb}: {time.monotonic() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
