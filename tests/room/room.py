@@ -70,7 +70,8 @@ def image_tag() -> str:
 
 
 def run(*args: str, check: bool = True, input: bytes | str | None = None, timeout: float = 600) -> str:
-    proc = subprocess.run(list(args), capture_output=True, input=input, timeout=timeout, text=not isinstance(input, bytes))
+    text = not isinstance(input, bytes)
+    proc = subprocess.run(list(args), capture_output=True, input=input, timeout=timeout, text=text)
     if check and proc.returncode != 0:
         err = proc.stderr if isinstance(proc.stderr, str) else proc.stderr.decode(errors="replace")
         raise RuntimeError(f"{' '.join(args[:4])}… failed ({proc.returncode}): {err.strip()[-2000:]}")
@@ -92,7 +93,7 @@ def build_image(force: bool = False) -> tuple[str, bool]:
     tag = image_tag()
     if not force:
         proc = subprocess.run(
-            ["podman", "image", "inspect", "--format", "{{index .Labels \"%s\"}}" % RECIPE_LABEL, tag],
+            ["podman", "image", "inspect", "--format", '{{index .Labels "' + RECIPE_LABEL + '"}}', tag],
             capture_output=True,
             text=True,
         )
