@@ -157,8 +157,9 @@ class Room:
         return int(bindings["22/tcp"][0]["HostPort"])
 
     # --- up / down ---
-    def up(self, n: int, load: list[str] | None = None, deadline: float = 90) -> Path:
-        """N machines running and reachable over SSH; writes and returns the inventory."""
+    def up(self, n: int, load: list[str] | None = None, deadline: float = 90, become: bool = False) -> Path:
+        """N machines running and reachable over SSH; writes and returns the inventory (with
+        ansible_become=true in it when `become`, for a labctl without --become)."""
         tag, _ = build_image()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o700)
@@ -179,7 +180,7 @@ class Room:
             )  # fmt: skip
             self._authorize(i, pub)
         self.wait_ssh(range(1, n + 1), deadline)
-        self.write_inventory(range(1, n + 1))
+        self.write_inventory(range(1, n + 1), become=become)
         if load:
             self.load_images(load, range(1, n + 1))
         return self.inventory
@@ -217,13 +218,14 @@ class Room:
                 raise RuntimeError(f"machines {pending} did not answer over SSH within {deadline:.0f} s")
             time.sleep(0.3)
 
-    def write_inventory(self, machines) -> Path:
+    def write_inventory(self, machines, become: bool = False) -> Path:
         lines = ["[room]"]
         for i in machines:
             lines.append(
                 f"m{i} ansible_host=127.0.0.1 ansible_port={self.port(i)} ansible_user={USER} "
                 f"ansible_ssh_private_key_file={self.key} ansible_python_interpreter=/usr/bin/python3 "
                 "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+                + (" ansible_become=true" if become else "")
             )
         self.inventory.write_text("\n".join(lines) + "\n")
         return self.inventory
@@ -293,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up = sub.add_parser("up")
     p_up.add_argument("n", type=int)
     p_up.add_argument("--load", nargs="*", default=[], metavar="IMAGE")
+    p_up.add_argument("--become", action="store_true", help="write ansible_become=true into the inventory")
     sub.add_parser("down")
     sub.add_parser("inventory")
     sub.add_parser("status")
@@ -302,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     room = Room()
     t0 = time.monotonic()
     if args.verb == "up":
-        print(room.up(args.n, load=args.load))
+        print(room.up(args.n, load=args.load, become=args.become))
     elif args.verb == "down":
         room.down()
     elif args.verb == "inventory":
