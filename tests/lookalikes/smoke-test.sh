@@ -2,7 +2,7 @@
 # Functional checks of the stand-in images (run after build.py).
 # Creates containers/volumes/pods/images named lst-smoke-* only and removes
 # exactly those (by name) on exit.  Needs network access to deb.debian.org
-# and PyPI for the python child build.  Usage: tests/images/smoke-test.sh
+# and PyPI for the python child build.  Usage: tests/lookalikes/smoke-test.sh
 set -uo pipefail
 PODMAN=${LABCTL_STANDIN_PODMAN:-podman}
 P=lst-smoke

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tiny busybox userland standing in for docker.io/library/alpine:latest.
-# Called by build.py as `sh rootfs.sh OUTPUT.tar` inside a temporary build
+# Called by labctl (images build-lookalikes) as `sh rootfs.sh OUTPUT.tar` inside a temporary build
 # context.  Uses mmdebstrap's "extract" variant: the packages (busybox and
 # its dependencies libc6, libgcc-s1) are only unpacked, no dpkg/apt/perl
 # (customize hooks do not run for this variant, extract hooks do).
@@ -12,8 +12,8 @@
 # does not matter.
 set -eu
 out=$1
-mirror=${LABCTL_STANDIN_MIRROR:-http://deb.debian.org/debian}
-security=${LABCTL_STANDIN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+mirror=${LABCTL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${LABCTL_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 mmdebstrap \
     --variant=extract \

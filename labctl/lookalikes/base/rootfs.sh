@@ -1,14 +1,14 @@
 #!/bin/sh
 # Shared Debian bookworm "minbase" root filesystem for the stand-in images
-# (nginx, mysql, python build on top of it).  Called by build.py as
+# (nginx, mysql, python build on top of it).  Called by labctl (images build-lookalikes) as
 #   sh rootfs.sh OUTPUT.tar
 # from inside a temporary build context.  Runs as root (mmdebstrap picks
 # --mode=root) or as a normal user (mmdebstrap picks --mode=unshare, which
 # needs subuid/subgid ranges).
 set -eu
 out=$1
-mirror=${LABCTL_STANDIN_MIRROR:-http://deb.debian.org/debian}
-security=${LABCTL_STANDIN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+mirror=${LABCTL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${LABCTL_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 # dpkg excludes as in debian:*-slim; they are written to
 # /etc/dpkg/dpkg.cfg.d/99mmdebstrap and so also apply to the child images.

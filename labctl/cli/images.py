@@ -1,0 +1,241 @@
+"""labctl images: the course's images — list, pull, save, load, push, and look-alikes when no registry answers."""
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from labctl.cli.options import Debug, Json, NoWait
+from labctl.core import images as course_images
+from labctl.core import lock, lookalikes, report, scenarios
+from labctl.core.actions import raise_for_failures, run_images_action
+from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.podman import Podman
+
+app = typer.Typer(
+    help="The course's images: list, pull, save, load, push; look-alikes for machines with no registry.",
+    no_args_is_help=True,
+)
+
+Scenarios = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="[SCENARIO]...", help="Scenario ids (default: every scenario).", show_default=False),
+]
+All = Annotated[bool, typer.Option("--all", help="Every scenario (the default when none is named).")]
+User = Annotated[
+    str | None,
+    typer.Option("--user", help="Work on this user's rootless image store (as root), e.g. a student's."),
+]
+Pull = Annotated[
+    str,
+    typer.Option("--pull", help="missing: pull what is not here; always: pull again (look-alikes are always retried)."),
+]
+
+
+def _chosen(ids: list[str] | None, all_: bool) -> list[course_images.CourseImage]:
+    if ids and all_:
+        raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
+    found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
+    return course_images.catalog(found)
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+@contextlib.contextmanager
+def _live(title: str, names: list[str], json_out: bool) -> Iterator[course_images.Step]:
+    """One live line per image (or step) on stderr while slow work runs; plain lines when not a terminal."""
+    state = dict.fromkeys(names, "waiting")
+    started = time.monotonic()
+
+    def render() -> Table:
+        table = Table(
+            box=None,
+            show_header=False,
+            pad_edge=False,
+            title=f"{title} ({time.monotonic() - started:.0f} s)",
+            title_justify="left",
+            title_style="bold",
+        )
+        for name, what in state.items():
+            table.add_row(report.escape(name), f"[dim]{report.escape(what)}[/]")
+        return table
+
+    if not report.err.is_terminal:
+
+        def plain(name: str, what: str) -> None:
+            if not json_out:
+                report.err.print(f"{report.escape(name)}: {report.escape(what)}")
+
+        yield plain
+        return
+    with Live(render(), console=report.err, refresh_per_second=4, transient=True) as live:
+
+        def step(name: str, what: str) -> None:
+            state[name] = what
+            live.update(render())
+
+        yield step
+
+
+@app.command("list")
+def list_images(ids: Scenarios = None, all_: All = False, user: User = None, json_out: Json = False) -> None:
+    """Every image the scenarios use: reference, present here?, ID, size, where it came from."""
+    rows = course_images.rows(_chosen(ids, all_), Podman(user))
+    if json_out:
+        report.print_json(rows)
+        return
+    table = Table(box=None, pad_edge=False, header_style="dim")
+    for column in ("image", "used by", "here", "id", "size", "source"):
+        table.add_column(column, no_wrap=column in ("image", "id"))
+    for r in rows:
+        here = "[green]yes[/]" if r["present"] else "[yellow]no[/]"
+        source = f"[magenta]{report.escape(r['source'])}[/]" if r["lookalike"] else report.escape(r["source"])
+        size = _size(r["size"]) if r["present"] else "-"
+        table.add_row(report.escape(r["reference"]), ", ".join(r["scenarios"]), here, r["id"] or "-", size, source)
+    report.out.print(table)
+    missing = [r for r in rows if not r["present"]]
+    if missing:
+        report.err.print(f"{len(missing)} image(s) missing: `labctl images pull` gets them.")
+
+
+@app.command()
+def pull(
+    ids: Scenarios = None,
+    all_: All = False,
+    pull: Pull = "missing",
+    json_out: Json = False,
+    debug: Debug = False,
+    no_wait: NoWait = False,
+) -> None:
+    """Pull the images the scenarios use (look-alikes are replaced when the registry answers), then build theirs."""
+    if pull not in ("missing", "always"):
+        raise LabctlError("--pull takes missing or always.", ExitCode.USAGE)
+    chosen = _chosen(ids, all_)
+    pulled = [i.ref for i in chosen if i.kind == "pulled"]
+    with lock.hold(wait=not no_wait), _live("Pulling the course's images", pulled, json_out) as step:
+        results = course_images.pull(chosen, Podman(), pull, step)
+    built = [i for i in chosen if i.kind == "built"]
+    if built:
+        ids_built = sorted({s for i in built for s in i.scenarios})
+        with report.progress("Building the exercises' images", debug) as on_progress:
+            run = run_images_action([scenarios.load(i) for i in ids_built], on_progress=on_progress, wait=not no_wait)
+        raise_for_failures(run, "images pull")
+        results += [{"reference": i.ref, "result": "built or up to date"} for i in built]
+    if json_out:
+        report.print_json(results)
+        return
+    for r in results:
+        extra = f" ({r['reason']})" if r.get("reason") else ""
+        report.out.print(f"{report.escape(r['reference'])}: {r['result']}{report.escape(extra)}")
+
+
+@app.command()
+def save(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bundle to write, e.g. course.tar.")],
+    ids: Scenarios = None,
+    all_: All = False,
+    json_out: Json = False,
+) -> None:
+    """Write one bundle (a tar with a manifest) holding every image the scenarios use, for a USB stick or a share."""
+    chosen = _chosen(ids, all_)
+    with _live("Saving the course's images", ["bundle"], json_out) as step:
+        manifest = course_images.save(chosen, Podman(), output, step)
+    if json_out:
+        report.print_json(manifest)
+        return
+    report.out.print(
+        f"saved {len(manifest['images'])} images to {report.escape(manifest['path'])} "
+        f"({_size(manifest['bundle_size'])}, {manifest['seconds']:.1f} s)"
+    )
+
+
+@app.command()
+def load(
+    bundle: Annotated[Path, typer.Argument(metavar="BUNDLE", help="A bundle made by `labctl images save`.")],
+    user: User = None,
+    json_out: Json = False,
+    no_wait: NoWait = False,
+) -> None:
+    """Load a bundle: only the images that are missing or different here; a second load loads nothing."""
+    podman = Podman(user)
+    started = time.monotonic()
+    with lock.hold(wait=not no_wait), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
+        result = course_images.load(
+            bundle, podman, step, on_bytes=lambda done, size: step("bundle", f"{_size(done)} of {_size(size)}")
+        )
+    result["seconds"] = round(time.monotonic() - started, 1)
+    if json_out:
+        report.print_json(result)
+        return
+    if result["loaded"]:
+        report.out.print(
+            f"loaded {len(result['loaded'])} image(s) into {podman.whose} ({result['seconds']:.1f} s); "
+            f"{len(result['already_there'])} were already there"
+        )
+    else:
+        report.out.print(f"nothing to load: all {len(result['already_there'])} images are already in {podman.whose}")
+
+
+@app.command()
+def push(
+    registry: Annotated[
+        str, typer.Argument(metavar="REGISTRY[/PREFIX]", help="The room's registry, e.g. 10.0.0.5:5000.")
+    ],
+    ids: Scenarios = None,
+    all_: All = False,
+    insecure: Annotated[bool, typer.Option("--insecure", help="The registry speaks plain HTTP.")] = False,
+    json_out: Json = False,
+) -> None:
+    """Fill the room's registry with the course's images, under the paths a docker.io mirror serves."""
+    if not registry or any(c in registry for c in " {}'\"\\") or "://" in registry:
+        raise LabctlError(f"{registry!r} is no registry address: give HOST[:PORT][/PREFIX].", ExitCode.USAGE)
+    chosen = _chosen(ids, all_)
+    with _live(f"Pushing to {registry}", [i.ref for i in chosen if i.kind == "pulled"], json_out) as step:
+        results = course_images.push(chosen, Podman(), registry, insecure, step)
+    if json_out:
+        report.print_json(results)
+        return
+    for r in results:
+        report.out.print(f"{report.escape(r['reference'])} → {report.escape(r['pushed_to'])} ({r['seconds']:.1f} s)")
+    skipped = [i.ref for i in chosen if i.kind == "built"]
+    if skipped:
+        report.err.print(f"not pushed (each machine builds or receives them): {', '.join(skipped)}")
+
+
+@app.command("build-lookalikes")
+def build_lookalikes(
+    ids: Scenarios = None,
+    all_: All = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the recipe has not changed.")] = False,
+    ca_cert: Annotated[
+        list[Path] | None,
+        typer.Option("--ca-cert", help="Trust this CA in the images (a TLS-inspecting proxy's); default: the host's."),
+    ] = None,
+    json_out: Json = False,
+    no_wait: NoWait = False,
+) -> None:
+    """No registry at all: build look-alikes of the course's images from Debian's packages, tagged as the course's."""
+    chosen = [i.ref for i in _chosen(ids, all_) if i.kind == "pulled" and i.ref in lookalikes.references()]
+    for cert in ca_cert or []:
+        if not cert.is_file():
+            raise LabctlError(f"--ca-cert {cert}: no such file.", ExitCode.USAGE)
+    names = [r.name for r in lookalikes.recipes().values() if set(r.tags) & set(chosen) or r.name == "base"]
+    with lock.hold(wait=not no_wait), _live("Building look-alike images", names, json_out) as step:
+        results = lookalikes.build(Podman(), chosen, force=force, ca_certs=ca_cert, on_step=step)
+    if json_out:
+        report.print_json([r.__dict__ for r in results])
+        return
+    for r in results:
+        when = f" in {r.seconds:.0f} s" if r.state == "built" else ""
+        report.out.print(f"look-alike {', '.join(r.tags)}: {r.state}{when}")

@@ -1,0 +1,316 @@
+"""The course's images: which the scenarios use, and getting them onto a machine without a registry.
+
+One list, from the scenario files: the images each exercise pulls and the images it builds from its
+role's files. `up`, `prepare`, `labctl list` and `labctl images` all read it from there.
+A bundle (`images save`) is one tar holding labctl-bundle.json (references, image IDs, the size
+and sha256 of the image archive, labctl's version) and images.tar (`podman save -m`).
+"""
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO
+
+from labctl import __version__
+from labctl.core import lookalikes
+from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.podman import Podman, PodmanFailed
+from labctl.core.scenarios import Scenario
+
+MANIFEST = "labctl-bundle.json"
+ARCHIVE = "images.tar"
+BUNDLE_FORMAT = 1
+WAYS_OUT = (
+    "point this machine at the room's registry mirror (`labctl host setup --registry-mirror HOST:PORT`), "
+    "load a bundle made where the images are (`labctl images load FILE`), or build look-alikes from "
+    "Debian's packages (`labctl images build-lookalikes`)"
+)
+Step = Callable[[str, str], None]
+
+
+@dataclass
+class CourseImage:
+    """One image the course uses: pulled from a registry, or built by an exercise."""
+
+    ref: str
+    kind: str  # "pulled" or "built"
+    scenarios: list[str] = field(default_factory=list)
+    context: str = ""  # built: the role's folder it is built from
+
+
+def catalog(scenarios: list[Scenario]) -> list[CourseImage]:
+    """Every image the scenarios use, pulled ones first, in the order the scenarios name them."""
+    found: dict[str, CourseImage] = {}
+    for s in scenarios:
+        for ref in s.pulled_images:
+            found.setdefault(ref, CourseImage(ref, "pulled")).scenarios.append(s.id)
+        for build in s.builds.values():
+            image = found.setdefault(
+                build.tag, CourseImage(build.tag, "built", context=f"{s.role}/files/{build.context}")
+            )
+            image.scenarios.append(s.id)
+    return sorted(found.values(), key=lambda i: i.kind != "pulled")
+
+
+def source_of(image: CourseImage, info: dict | None) -> str:
+    """Where an image in the store came from, as far as its labels tell."""
+    if info is None:
+        return "missing"
+    labels = info.get("Labels") or {}
+    if image.kind == "built":
+        return f"built from {image.context}" if "io.labctl.context" in labels else "built here (not by labctl)"
+    if labels.get(lookalikes.LABEL) == "true":
+        return f"look-alike: {labels.get(lookalikes.SOURCE_LABEL, 'built from Debian packages')}"
+    return "registry"
+
+
+def rows(images: list[CourseImage], podman: Podman) -> list[dict]:
+    store = podman.images()
+    result = []
+    for image in images:
+        info = store.get(image.ref)
+        result.append(
+            {
+                "reference": image.ref,
+                "kind": image.kind,
+                "scenarios": image.scenarios,
+                "present": info is not None,
+                "id": info["Id"][:12] if info else "",
+                "size": info["Size"] if info else 0,
+                "source": source_of(image, info),
+                "lookalike": bool(
+                    info and (info["Labels"] or {}).get(lookalikes.LABEL) == "true" and image.kind == "pulled"
+                ),
+            }
+        )
+    return result
+
+
+def pull(images: list[CourseImage], podman: Podman, policy: str, on_step: Step) -> list[dict]:
+    """Pull the course's registry images: missing ones, and look-alikes the registry can now replace."""
+    store = podman.images()
+    results, failed = [], []
+    for image in (i for i in images if i.kind == "pulled"):
+        info = store.get(image.ref)
+        lookalike = bool(info and info["Labels"].get(lookalikes.LABEL) == "true")
+        if info and not lookalike and policy != "always":
+            results.append({"reference": image.ref, "result": "present", "seconds": 0.0})
+            on_step(image.ref, "present")
+            continue
+        on_step(image.ref, "pulling")
+        started = time.monotonic()
+        try:
+            podman.run("pull", "--quiet", image.ref, timeout=1800)
+        except PodmanFailed as exc:
+            seconds = time.monotonic() - started
+            if lookalike:  # the look-alike stays: the course still works
+                results.append({"reference": image.ref, "result": "kept look-alike", "reason": exc.reason})
+                on_step(image.ref, "registry did not answer: the look-alike stays")
+            else:
+                results.append({"reference": image.ref, "result": "failed", "reason": exc.reason})
+                failed.append((image.ref, exc.reason))
+                on_step(image.ref, "failed")
+            continue
+        seconds = time.monotonic() - started
+        result = "replaced look-alike" if lookalike else "pulled"
+        results.append({"reference": image.ref, "result": result, "seconds": round(seconds, 1)})
+        on_step(image.ref, f"{result} in {seconds:.0f} s")
+    if failed:
+        ref, reason = failed[0]
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise LabctlError(f"Cannot pull {ref}{more} ({reason[:160]}): {WAYS_OUT}.", ExitCode.FAILED)
+    return results
+
+
+def push(images: list[CourseImage], podman: Podman, registry: str, insecure: bool, on_step: Step) -> list[dict]:
+    """Copy the course's registry images to REGISTRY[/PREFIX] under the paths a docker.io mirror serves."""
+    store = podman.images()
+    results = []
+    for image in (i for i in images if i.kind == "pulled"):
+        if image.ref not in store:
+            raise LabctlError(
+                f"{image.ref} is not on this machine, so it cannot be pushed: run `labctl images pull` "
+                "(or `images load`) first.",
+                ExitCode.USAGE,
+            )
+        path = image.ref.split("/", 1)[1] if "." in image.ref.split("/", 1)[0] else image.ref
+        target = f"{registry.rstrip('/')}/{path}"
+        on_step(image.ref, f"pushing to {target}")
+        started = time.monotonic()
+        try:
+            podman.run("push", "--quiet", f"--tls-verify={'false' if insecure else 'true'}", image.ref, target)
+        except PodmanFailed as exc:
+            hint = "" if insecure else " (a registry without TLS needs --insecure)"
+            raise LabctlError(
+                f"Cannot push {image.ref} to {target}: {exc.reason}{hint}; check the registry's address.",
+                ExitCode.FAILED,
+            ) from None
+        seconds = time.monotonic() - started
+        results.append({"reference": image.ref, "pushed_to": target, "seconds": round(seconds, 1)})
+        on_step(image.ref, f"pushed in {seconds:.0f} s")
+    return results
+
+
+def save(images: list[CourseImage], podman: Podman, output: Path, on_step: Step) -> dict:
+    """Write one bundle with every image of `images` (all must be present) and its manifest."""
+    store = podman.images()
+    missing = [i.ref for i in images if i.ref not in store]
+    if missing:
+        raise LabctlError(
+            f"{missing[0]} is not on this machine{' (nor ' + str(len(missing) - 1) + ' more)' if missing[1:] else ''}: "
+            "run `labctl images pull` first, then save.",
+            ExitCode.USAGE,
+        )
+    output = output.expanduser().resolve()
+    if not output.parent.is_dir():
+        raise LabctlError(f"Cannot write {output}: its folder does not exist.", ExitCode.USAGE)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=".labctl-save-", dir=output.parent) as tmp:
+        archive = Path(tmp) / ARCHIVE
+        on_step("bundle", f"saving {len(images)} images")
+        podman.run(
+            "save", "--multi-image-archive", "--quiet", "-o", str(archive), *[i.ref for i in images], timeout=3600
+        )
+        on_step("bundle", "checksumming")
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "labctl_version": __version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "images": [
+                {"reference": i.ref, "id": store[i.ref]["Id"], "kind": i.kind, "scenarios": i.scenarios} for i in images
+            ],
+            "archive": {"name": ARCHIVE, "size": archive.stat().st_size, "sha256": _sha256(archive.open("rb"))},
+        }
+        data = json.dumps(manifest, indent=2).encode()
+        partial = Path(tmp) / "bundle.tar"
+        with tarfile.open(partial, "w") as bundle:
+            entry = tarfile.TarInfo(MANIFEST)
+            entry.size, entry.mtime, entry.mode = len(data), int(time.time()), 0o644
+            bundle.addfile(entry, io.BytesIO(data))
+            bundle.add(archive, ARCHIVE)
+        partial.chmod(0o644)
+        os.replace(partial, output)  # a bundle is there whole, or not at all
+    manifest["path"] = str(output)
+    manifest["bundle_size"] = output.stat().st_size
+    manifest["seconds"] = round(time.monotonic() - started, 1)
+    return manifest
+
+
+def read_manifest(path: Path) -> tuple[dict, tarfile.TarInfo]:
+    """The bundle's manifest and its image archive's entry, checked for shape and size (not yet content)."""
+    bad = f"{path} is not a complete labctl image bundle"
+    try:
+        with tarfile.open(path, "r:") as bundle:
+            first = bundle.next()
+            if first is None or first.name != MANIFEST:
+                raise LabctlError(
+                    f"{bad} (no {MANIFEST} at its start); make it again with `labctl images save`.", ExitCode.USAGE
+                )
+            manifest = json.loads(bundle.extractfile(first).read())
+            entry = bundle.next()
+    except FileNotFoundError:
+        raise LabctlError(
+            f"{path} does not exist; give the path of a bundle made by `labctl images save`.", ExitCode.USAGE
+        ) from None
+    except (tarfile.TarError, OSError, ValueError, AttributeError) as exc:
+        raise LabctlError(
+            f"{bad} ({exc}); copy it again or make it again with `labctl images save`.", ExitCode.USAGE
+        ) from None
+    archive = manifest.get("archive") if isinstance(manifest, dict) else None
+    if manifest.get("format") != BUNDLE_FORMAT or not isinstance(archive, dict) or not manifest.get("images"):
+        raise LabctlError(f"{bad} (unknown manifest); make it with this labctl's `images save`.", ExitCode.USAGE)
+    if entry is None or entry.name != archive["name"] or entry.size != archive["size"]:
+        raise LabctlError(
+            f"{path} is truncated or damaged (its image archive is not the size its manifest says); "
+            "copy it again, then load it.",
+            ExitCode.USAGE,
+        )
+    end = entry.offset_data + entry.size
+    if path.stat().st_size < end:
+        raise LabctlError(
+            f"{path} is truncated ({path.stat().st_size} of at least {end} bytes); copy it again, then load it.",
+            ExitCode.USAGE,
+        )
+    return manifest, entry
+
+
+def load(path: Path, podman: Podman, on_step: Step, on_bytes: Callable[[int, int], None] | None = None) -> dict:
+    """Load a bundle into the store: only when an image is missing or different (by image ID); idempotent."""
+    path = path.expanduser().resolve()
+    manifest, entry = read_manifest(path)
+    before = podman.images()
+    wanted = {i["reference"]: i["id"] for i in manifest["images"]}
+    todo = [ref for ref, image_id in wanted.items() if (before.get(ref) or {}).get("Id") != image_id]
+    result = {
+        "path": str(path),
+        "store": podman.whose,
+        "loaded": todo,
+        "already_there": [r for r in wanted if r not in todo],
+    }
+    if not todo:
+        on_step("bundle", "every image is already there")
+        return result
+    on_step("bundle", "checking its checksum")
+    with path.open("rb") as raw:
+        if _sha256(_window(raw, entry.offset_data, entry.size)) != manifest["archive"]["sha256"]:
+            raise LabctlError(
+                f"{path} is damaged (its checksum does not match its manifest); copy it again.", ExitCode.USAGE
+            )
+    on_step("bundle", f"loading {len(todo)} of {len(wanted)} images")
+    try:
+        with path.open("rb") as raw:
+            podman.feed(_window(raw, entry.offset_data, entry.size, on_bytes), "load", "--quiet")
+    except LabctlError:
+        _untag_partial(podman, before, wanted)
+        raise
+    after = podman.images()
+    wrong = [ref for ref, image_id in wanted.items() if (after.get(ref) or {}).get("Id") != image_id]
+    if wrong:
+        _untag_partial(podman, before, wanted)
+        raise LabctlError(f"Loading {path} left {wrong[0]} without the bundle's image; load it again.", ExitCode.FAILED)
+    return result
+
+
+def _untag_partial(podman: Podman, before: dict, wanted: dict[str, str]) -> None:
+    """After a failed load, no reference may point at something the load left half done."""
+    now = podman.images()
+    for ref, image_id in wanted.items():
+        if ref in now and now[ref]["Id"] != (before.get(ref) or {}).get("Id") and now[ref]["Id"] != image_id:
+            podman.run("untag", now[ref]["Id"], ref, check=False)
+
+
+def _window(raw: IO[bytes], offset: int, size: int, on_bytes=None, chunk: int = 4 << 20) -> Iterator[bytes]:
+    raw.seek(offset)
+    left, done = size, 0
+    while left:
+        block = raw.read(min(chunk, left))
+        if not block:
+            raise LabctlError("The bundle ended early: it is truncated; copy it again.", ExitCode.USAGE)
+        left -= len(block)
+        done += len(block)
+        if on_bytes:
+            on_bytes(done, size)
+        yield block
+
+
+def _sha256(chunks) -> str:
+    digest = hashlib.sha256()
+    if hasattr(chunks, "read"):
+        with chunks:
+            for block in iter(lambda: chunks.read(4 << 20), b""):
+                digest.update(block)
+    else:
+        for block in chunks:
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def as_dicts(images: list[CourseImage]) -> list[dict]:
+    return [asdict(i) for i in images]

@@ -1,0 +1,118 @@
+"""Podman's command line on this machine, as the current user or (as root) in another user's rootless store."""
+
+import contextlib
+import json
+import os
+import pwd
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+from labctl.core.errors import ExitCode, LabctlError
+
+
+def normalise(ref: str) -> str:
+    """A reference as Podman lists it: docker.io/library/ for short names, :latest when no tag is given."""
+    name = ref.split("@", 1)[0]
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        ref = f"docker.io/library/{ref}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        ref = f"docker.io/{ref}"
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in last and "@" not in last:
+        ref += ":latest"
+    return ref
+
+
+class Podman:
+    """Runs podman, as `user` (root only) in that user's own store when one is given."""
+
+    def __init__(self, user: str | None = None):
+        self.user = user
+        self.prefix: list[str] = ["podman"]
+        self.env: dict[str, str] | None = None
+        if user and user != pwd.getpwuid(os.getuid()).pw_name:
+            if os.getuid() != 0:
+                raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+            try:
+                entry = pwd.getpwnam(user)
+            except KeyError:
+                raise LabctlError(f"--user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
+            env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "PATH": "/usr/local/bin:/usr/bin:/bin"}
+            runtime = f"/run/user/{entry.pw_uid}"
+            if os.path.isdir(runtime):
+                env["XDG_RUNTIME_DIR"] = runtime
+            self.prefix = ["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()], "podman"]
+            self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+
+    @property
+    def whose(self) -> str:
+        return f"{self.user}'s store" if self.user else "this machine's store"
+
+    def argv(self, *args: str) -> list[str]:
+        return [*self.prefix, *args]
+
+    def run(self, *args: str, check: bool = True, input: bytes | None = None, timeout: int = 900) -> str:
+        try:
+            proc = subprocess.run(
+                self.argv(*args), capture_output=True, input=input, timeout=timeout, cwd="/", env=self.env
+            )
+        except FileNotFoundError:
+            raise LabctlError(
+                "Podman is not installed here: run `labctl host setup`, then try again.", ExitCode.HOST_NOT_READY
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise LabctlError(
+                f"podman {args[0]} did not finish within {timeout} s; check that `podman ps` answers, then try again.",
+                ExitCode.HOST_NOT_READY,
+            ) from None
+        if check and proc.returncode != 0:
+            raise PodmanFailed(args, proc.stderr.decode(errors="replace"))
+        return proc.stdout.decode(errors="replace")
+
+    def feed(self, chunks: Iterable[bytes], *args: str) -> None:
+        """Run podman with `chunks` streamed to its standard input (a load of a large archive)."""
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(
+                self.argv(*args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, cwd="/", env=self.env
+            )
+            try:
+                for block in chunks:
+                    proc.stdin.write(block)
+            except BrokenPipeError:
+                pass  # podman stopped reading: its exit status and message say why
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+            proc.wait()
+            if proc.returncode != 0:
+                errors.seek(0)
+                raise PodmanFailed(args, errors.read().decode(errors="replace"))
+
+    def images(self) -> dict[str, dict[str, Any]]:
+        """Every tagged image of the store by reference: Id, Size, Labels, Created."""
+        found: dict[str, dict[str, Any]] = {}
+        for image in json.loads(self.run("images", "--format", "json") or "[]"):
+            for name in image.get("Names") or []:
+                found[name] = {
+                    "Id": image["Id"],
+                    "Size": image.get("Size", 0),
+                    "Labels": image.get("Labels") or {},
+                    "Created": image.get("Created"),
+                }
+        return found
+
+
+class PodmanFailed(LabctlError):
+    """A podman command failed; `reason` is the last line of what it said."""
+
+    def __init__(self, args: tuple[str, ...], stderr: str):
+        lines = [line.removeprefix("Error: ") for line in stderr.strip().splitlines() if line.strip()]
+        self.reason = lines[-1] if lines else "no message"
+        super().__init__(f"podman {' '.join(args[:2])} failed: {self.reason}.", ExitCode.FAILED)
