@@ -1,12 +1,15 @@
 """What the scenario verbs share: run one action and present its result."""
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import typer
 
-from labctl.core import report
+from labctl.core import report, room, scenarios
 from labctl.core.actions import raise_for_failures, run_scenario_action
-from labctl.core.errors import ExitCode
+from labctl.core.config import Connection
+from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.runner import RunResult
 from labctl.core.scenarios import Scenario
 
@@ -19,32 +22,125 @@ VERB_TITLE = {
 }
 
 
+def retry_connection(connection: Connection, verb: str, scenario_id: str) -> Connection:
+    """--retry-failed: the machines that failed or could not be reached in the last such run, as --limit."""
+    if connection.limit:
+        raise LabctlError("--retry-failed picks the machines itself; leave out -l/--limit.", ExitCode.USAGE)
+    hosts = room.to_retry(verb, scenario_id, connection.inventory)
+    if not hosts:
+        command = f"{verb} {scenario_id}".strip()
+        report.out.print(
+            f"Nothing to retry: every machine succeeded in the last `labctl {command}` on {connection.inventory}."
+        )
+        raise typer.Exit(ExitCode.OK)
+    report.err.print(f"Retrying on {len(hosts)} machine(s): {report.escape(', '.join(hosts))}")
+    return replace(connection, limit=",".join(hosts))
+
+
+def remember(connection: Connection, verb: str, scenario_id: str, result: RunResult, action: str) -> None:
+    """After a run on an inventory: which machines --retry-failed should run again."""
+    if connection.inventory:
+        room.record(verb, scenario_id, connection.inventory, room.machines(result, action))
+
+
 def run_action(
     scenario: Scenario,
     action: str,
     *,
     debug: bool,
-    inventory: str | None,
-    limit: str | None,
+    connection: Connection | None = None,
+    inventory: str | None = None,
+    limit: str | None = None,
     overrides: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
     fast_path: bool = True,
     wait: bool = True,
+    retry_failed: bool = False,
 ) -> RunResult:
+    conn = connection or Connection(inventory=inventory, limit=limit, verbosity=1 if debug else 0)
+    if retry_failed:
+        conn = retry_connection(conn, action, scenario.id)
     title = f"{VERB_TITLE[action]} {scenario.id} ({scenario.title})"
     with report.progress(title, debug) as on_progress:
-        return run_scenario_action(
+        result = run_scenario_action(
             scenario,
             action,
             overrides=overrides,
             options=options,
             fast_path=fast_path,
             wait=wait,
-            inventory=inventory,
-            limit=limit,
             on_progress=on_progress,
-            verbosity=1 if debug else 0,
+            verbosity=conn.verbosity,
+            connection=conn,
         )
+    remember(conn, action, scenario.id, result, action)
+    return result
+
+
+def each(scenario_id: str, every: bool, action: str, one: Callable[[Scenario], None], json_out: bool) -> None:
+    """One scenario, or with --all every scenario in the course's order (clean: the reverse), each in
+    its own Ansible run; a failed one does not stop the next; a summary line and the worst exit code."""
+    if every and scenario_id:
+        raise LabctlError(f"Give a scenario or --all, not both (`labctl {action} --all`).", ExitCode.USAGE)
+    if not every:
+        if not scenario_id:
+            raise LabctlError(f"Which scenario? `labctl {action} ex1` (see `labctl list`), or --all.", ExitCode.USAGE)
+        one(scenarios.load(scenario_id))
+        return
+    found = scenarios.load_all(report.warn_all())
+    codes: dict[str, int] = {}
+    with report.json_list(json_out):
+        for scenario in reversed(found) if action == "clean" else found:
+            try:
+                one(scenario)
+                codes[scenario.id] = ExitCode.OK
+            except typer.Exit as stop:
+                codes[scenario.id] = stop.exit_code
+            except LabctlError as exc:
+                if exc.exit_code in (ExitCode.USAGE, ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+                    raise  # the same for every scenario (an inventory, a --var), or the user said stop
+                report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
+                codes[scenario.id] = exc.exit_code
+    worst = room.worst(codes.values())
+    if not json_out:
+        words = [
+            f"{sid} [green]ok[/]" if not code else f"{sid} [red]exit {int(code)}[/]" for sid, code in codes.items()
+        ]
+        report.out.print(f"[bold]{action} --all:[/] {', '.join(words)}")
+    if worst:
+        raise typer.Exit(worst)
+
+
+def several(result: RunResult) -> bool:
+    """A run on more than one machine gets the room's view: a line per machine."""
+    return len(set(result.hosts) | set(result.stats)) > 1
+
+
+def finish_room(
+    what: str, verb: str, result: RunResult, *, json_out: bool, csv: str | None = None, **extra: Any
+) -> None:
+    """A run on several machines (or --json, --csv): a table per machine, the class matrix for
+    checks, one summary line; the exit code of the first that applies of 4, 3, 1, 5."""
+    found = room.machines(result, verb)
+    code = room.worst(m.exit_code for m in found)
+    if csv:
+        written = room.write_csv(csv, found)
+        report.err.print(f"[dim]class matrix written to {report.escape(str(written))}[/]")
+    if json_out:
+        machines = {m.host: m.as_json() for m in found}
+        report.print_json(report.result_json(result, **extra, machines=machines, exit_code=int(code)))
+    else:
+        if verb in ("verify", "check") and any(m.checks for m in found):
+            report.out.print(report.class_matrix(*room.matrix(found)))
+            marks = room.MARK
+            report.out.print(
+                f"[dim]{marks['PASS']} pass  {marks['FAIL']} fail  {marks['SKIP']} skipped  "
+                "? not enforced or not known[/]"
+            )
+        report.out.print(report.machines_table(found, checks=verb in ("verify", "check")))
+        report.out.print(room.summary(found, what))
+    if code:
+        raise typer.Exit(code)
 
 
 def clean_report(scenario: Scenario, host: str, clean: dict[str, Any], where: str) -> None:
@@ -63,10 +159,13 @@ def clean_report(scenario: Scenario, host: str, clean: dict[str, Any], where: st
 
 def finish_provisioning(scenario: Scenario, action: str, result: RunResult, *, json_out: bool) -> None:
     """Report an up/reset/clean: a summary line per host, or JSON; raise on failure."""
-    if json_out:
-        report.print_json(report.result_json(result, scenario=scenario.id, action=action))
-        if not result.ok:
-            raise typer.Exit(ExitCode.UNREACHABLE if result.unreachable else ExitCode.FAILED)
+    if json_out or several(result):
+        if not json_out:
+            for host in sorted(result.stats):
+                clean = result.reports.get(host, {}).get("clean") or {}
+                if clean.get("dry_run") or clean.get("kept") or clean.get("not_made_by_labctl"):
+                    clean_report(scenario, host, clean, f" on {host}")
+        finish_room(f"{action} {scenario.id}", action, result, json_out=json_out, scenario=scenario.id, action=action)
         return
     raise_for_failures(result, f"{action} {scenario.id}")
     # What a role wants the user to know (say, that this host does not enforce pod limits).

@@ -77,3 +77,143 @@ def test_an_unreadable_var_file_is_a_usage_error(tmp_path):
     with pytest.raises(LabctlError, match="cannot read") as err:
         parse_vars(scenarios.load("ex2"), [f"ex2_pod_mysql_root_password=@{tmp_path / 'missing'}"])
     assert err.value.exit_code == ExitCode.USAGE
+
+
+# --- a room of machines, with Ansible's results faked ------------------------------------------------
+
+
+def room_result(hosts, checks=(), unreachable=()):
+    from labctl.core.runner import Check, Failure, HostStats, RunResult
+
+    return RunResult(
+        status="successful" if not unreachable else "failed",
+        rc=0,
+        duration=9.0,
+        artifacts=Path("/tmp"),
+        stats={h: HostStats(ok=4, changed=1) for h in hosts},
+        checks=[Check(host=h, name=f"{i} on :8080", status=s, id=i) for h, i, s in checks],
+        unreachable=[Failure(h, "Look", "Failed to connect to the host via ssh") for h in unreachable],
+        hosts=list(hosts),
+        seconds={h: 8.5 for h in hosts},
+    )
+
+
+def invoke(monkeypatch, tmp_path, args, results):
+    """labctl in this process, each Ansible run answered by the next of `results` (an exception is raised)."""
+    from typer.testing import CliRunner
+
+    from labctl.cli import common
+    from labctl.cli.app import app
+    from labctl.core.errors import LabctlError
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    calls = []
+    pending = list(results)
+
+    def fake(scenario, action, **kwargs):
+        calls.append((scenario.id, action, kwargs["connection"]))
+        answer = pending.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(common, "run_scenario_action", fake)
+    inventory = tmp_path / "room.ini"
+    inventory.write_text("pc1\npc2\npc3\n")
+    args = [a.replace("ROOM", str(inventory)) for a in args]
+    outcome = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    if isinstance(outcome.exception, LabctlError):  # what labctl's main() turns into one sentence
+        outcome.exit_code = int(outcome.exception.exit_code)
+    return outcome, calls
+
+
+def test_verify_on_a_room_prints_the_matrix_the_table_and_one_line_and_writes_the_csv(monkeypatch, tmp_path):
+    checks = [
+        ("pc1", "pod-running", "PASS"),
+        ("pc1", "app-answers", "PASS"),
+        ("pc2", "pod-running", "PASS"),
+        ("pc2", "app-answers", "FAIL"),
+    ]
+    grades = tmp_path / "grades.csv"
+    outcome, calls = invoke(
+        monkeypatch,
+        tmp_path,
+        ["verify", "ex2", "-i", "ROOM", "--csv", str(grades)],
+        [room_result(["pc1", "pc2", "pc3"], checks, unreachable=["pc3"])],
+    )
+    assert outcome.exit_code == 4, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert lines[0].split() == ["machine", "pod-running", "app-answers"]
+    assert lines[1].split() == ["pc1", "✓", "✓"] and lines[2].split() == ["pc2", "✓", "✗"]
+    assert "verify ex2: 3 machine(s): 1 ok, 1 failed, 1 unreachable" in outcome.stdout
+    assert "cannot reach it" in outcome.stdout
+    assert grades.read_text().splitlines()[0] == "machine,check,status,message"
+    assert calls[0][2].forks == 30
+
+
+def test_verify_json_on_a_room_carries_each_machine(monkeypatch, tmp_path):
+    checks = [("pc1", "pod-running", "PASS"), ("pc2", "pod-running", "FAIL")]
+    outcome, _ = invoke(
+        monkeypatch, tmp_path, ["verify", "ex2", "-i", "ROOM", "--json"], [room_result(["pc1", "pc2"], checks)]
+    )
+    data = json.loads(outcome.stdout)
+    assert outcome.exit_code == 1 and data["exit_code"] == 1
+    assert data["machines"]["pc2"]["result"] == "failed"
+    assert data["machines"]["pc1"]["checks"][0]["id"] == "pod-running"
+
+
+def test_all_runs_every_scenario_in_order_and_clean_in_reverse(monkeypatch, tmp_path):
+    from labctl.core import scenarios
+
+    ids = [s.id for s in scenarios.load_all([])]
+    outcome, calls = invoke(
+        monkeypatch, tmp_path, ["clean", "--all", "-i", "ROOM"], [room_result(["pc1", "pc2"]) for _ in ids]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert [c[0] for c in calls] == list(reversed(ids))
+    assert "clean --all:" in outcome.stdout
+
+
+def test_all_goes_on_after_a_failed_scenario_and_exits_with_the_worst(monkeypatch, tmp_path):
+    from labctl.core import scenarios
+    from labctl.core.errors import LabctlError
+
+    ids = [s.id for s in scenarios.load_all([])]
+    answers = [room_result(["pc1", "pc2"]) for _ in ids]
+    answers[0] = LabctlError("Ansible could not run scenario.yml: boom.", 3)
+    answers[1] = room_result(["pc1", "pc2"], unreachable=["pc2"])
+    outcome, calls = invoke(monkeypatch, tmp_path, ["up", "--all", "-i", "ROOM"], answers)
+    assert len(calls) == len(ids)
+    assert outcome.exit_code == 4
+    assert f"{ids[0]} exit 3" in outcome.stdout and f"{ids[1]} exit 4" in outcome.stdout
+
+
+def test_retry_failed_reruns_only_the_machines_that_failed_last_time(monkeypatch, tmp_path):
+    outcome, _ = invoke(monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM", "--retry-failed"], [])
+    assert outcome.exit_code == 2 and "no record" in str(outcome.exception)
+    outcome, _ = invoke(
+        monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM"], [room_result(["pc1", "pc2"], unreachable=["pc2"])]
+    )
+    assert outcome.exit_code == 4
+    outcome, calls = invoke(
+        monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM", "--retry-failed"], [room_result(["pc2"])]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert calls[0][2].limit == "pc2"
+    outcome, calls = invoke(monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM", "--retry-failed"], [])
+    assert outcome.exit_code == 0 and "Nothing to retry" in outcome.stdout and not calls
+
+
+def test_the_config_file_gives_the_inventory_and_become(monkeypatch, tmp_path):
+    (tmp_path / "config" / "labctl").mkdir(parents=True)
+    (tmp_path / "config" / "labctl" / "config.toml").write_text("become = true\nforks = 12\n")
+    outcome, calls = invoke(monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM", "-f", "3"], [room_result(["pc1"])])
+    assert outcome.exit_code == 0, outcome.output
+    assert calls[0][2].become and calls[0][2].forks == 3
+
+
+def test_scenario_or_all_but_not_both_nor_neither():
+    assert "not both" in run_labctl("verify", "ex1", "--all").stderr
+    neither = run_labctl("reset")
+    assert neither.rc == 2 and "Which scenario?" in neither.stderr

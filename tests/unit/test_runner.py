@@ -329,3 +329,89 @@ def test_a_no_log_task_leaves_its_arguments_nowhere(isolated):
     result = runner.run_playbook(play, {"plain": "zz-unique-4711"}, label="test-nolog", verbosity=1)
     assert result.ok
     assert "zz-unique-4711" not in all_text(result.artifacts)
+
+
+# --- the room's options ------------------------------------------------------------------------------
+
+BECOME_PROBE = """
+import hashlib
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        given = self._play_context.become_pass or ""
+        result.update(changed=False, digest=hashlib.sha256(given.encode()).hexdigest())
+        return result
+"""
+
+
+def test_the_become_password_reaches_ansible_through_its_prompt_and_nowhere_else(isolated, monkeypatch):
+    """-K: ansible-playbook asks, ansible-runner answers on its terminal. The password is never on
+    ansible-playbook's command line, in its environment, in a file of the run folder, or in events."""
+    import hashlib
+
+    from labctl.core.config import Connection
+
+    secret = "Bec0me-s3cret-{{x}}"
+    (isolated / "action_plugins").mkdir()
+    (isolated / "action_plugins" / "become_probe.py").write_text(BECOME_PROBE)
+    play = write_playbook(isolated, {"name": "Probe", "become_probe": {}})
+    seen: dict = {}
+    real_run = runner.ansible_runner.run
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return real_run(**kwargs)
+
+    monkeypatch.setattr(runner.ansible_runner, "run", spy)
+    result = runner.run_playbook(
+        play, {}, label="test-become", connection=Connection(become_password=secret, become=True, forks=7)
+    )
+    assert result.ok, result.failures
+    assert results(result, "Probe")[0]["digest"] == hashlib.sha256(secret.encode()).hexdigest()
+    assert "--ask-become-pass" in seen["cmdline"] and "--become" in seen["cmdline"]
+    assert secret not in seen["cmdline"] and secret not in json.dumps(seen["envvars"])
+    assert seen["forks"] == 7 and seen["suppress_env_files"]
+    assert secret not in all_text(result.artifacts)
+    assert not (result.artifacts / "env" / "passwords").exists()
+
+
+def test_ssh_runs_are_pipelined_and_keep_their_connection():
+    env = runner._ansible_env()
+    assert env["ANSIBLE_PIPELINING"] == "True"
+    assert "ControlPersist=" in env["ANSIBLE_SSH_ARGS"] and "ControlMaster=auto" in env["ANSIBLE_SSH_ARGS"]
+
+
+def test_the_command_line_carries_become_and_the_key_but_never_the_password(tmp_path):
+    from labctl.core.config import Connection
+
+    conn = Connection(become=True, become_password="pw-123456", private_key="/keys/room key")
+    line = runner._cmdline(tmp_path / "extravars.yml", conn)
+    assert "--become" in line and "--ask-become-pass" in line and "'/keys/room key'" in line
+    assert "pw-123456" not in line
+    assert runner._cmdline(tmp_path / "x.yml", Connection()) == f"-e @{tmp_path / 'x.yml'}"
+
+
+def test_each_machine_reports_its_task_its_end_and_its_seconds():
+    seen = []
+
+    class Progress:
+        def __call__(self, host, task):
+            pass
+
+        def host(self, host, state, detail):
+            seen.append((host, state, detail))
+
+    collector = runner._EventCollector(Progress())
+    collector({"event": "runner_on_start", "event_data": {"host": "pc1", "task": "Pull"}})
+    collector({"event": "runner_on_start", "event_data": {"host": "pc2", "task": "Pull"}})
+    collector({"event": "runner_on_unreachable", "event_data": {"host": "pc2", "res": {"msg": "no route"}}})
+    collector({"event": "runner_on_ok", "event_data": {"host": "pc1", "task": "Pull", "res": {}}})
+    collector.finish()
+    assert seen[:3] == [("pc1", "task", "Pull"), ("pc2", "task", "Pull"), ("pc2", "unreachable", "no route")]
+    assert ("pc1", "done", "") in seen
+    assert set(collector.seconds()) == {"pc1", "pc2"}
