@@ -10,6 +10,34 @@ from ansible.plugins.action import ActionBase
 LABEL_MANAGED = {"io.labctl.managed": "true"}
 SECTIONS = ("ports", "images", "builds", "temporary")
 KINDS = ("networks", "pods", "containers", "volumes", "secrets")
+MAX_PORT_OFFSET = 50000
+
+
+def port_offset(value, host, ports):
+    """The host's lab_port_offset as an int (0 when unset), or a one-sentence error."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT_OFFSET:
+        raise AnsibleActionFail(
+            f"lab_port_offset of host {host} must be a whole number from 0 to {MAX_PORT_OFFSET}, not {value!r}: "
+            "fix it in the inventory."
+        )
+    top = max(ports, default=0)
+    if top + value > 65535:
+        raise AnsibleActionFail(
+            f"lab_port_offset {value} of host {host} moves port {top} past 65535: "
+            f"use at most {65535 - top} in the inventory."
+        )
+    return value
+
+
+def shifted(scenario, offset):
+    """The scenario with every host port of its `ports` section moved up by offset."""
+    if not offset:
+        return scenario
+    return {**scenario, "ports": {key: port + offset for key, port in (scenario.get("ports") or {}).items()}}
 
 
 def role_vars(scenario):
@@ -53,6 +81,18 @@ class ActionModule(ActionBase):
         if args["file"]:
             with open(args["file"], encoding="utf-8") as handle:
                 scenario = yaml.safe_load(handle)
+        # Many students on one machine: each inventory host (a student's account) may shift every
+        # host port of the scenario by its own lab_port_offset, so their labs coexist.
+        raw_offset = (task_vars or {}).get("lab_port_offset")
+        if raw_offset is not None:
+            raw_offset = self._templar.template(raw_offset)
+        offset = port_offset(
+            raw_offset,
+            (task_vars or {}).get("inventory_hostname", "?"),
+            list((scenario.get("ports") or {}).values()),
+        )
+        file_ports = sorted(set((scenario.get("ports") or {}).values()))
+        scenario = shifted(scenario, offset)
         roles_path = C.config.get_config_value("DEFAULT_ROLES_PATH")
         role_path = find_role(scenario, roles_path)
         resources = scenario.get("resources") or {}
@@ -74,7 +114,10 @@ class ActionModule(ActionBase):
             "lab_scenario_id": scenario["id"],
             "lab_role_path": role_path,
             "lab_labels": {**LABEL_MANAGED, "io.labctl.scenario": scenario["id"]},
-            "lab_ports": sorted(set((scenario.get("ports") or {}).values())),
+            # The scenario file's numbers: the host's port check (roles/host/tasks/ports.yml) moves
+            # them by lab_port_offset itself, as it does for `labctl host setup|check`.
+            "lab_ports": file_ports,
+            "lab_port_offset_applied": offset,
             "lab_images": list(dict.fromkeys((scenario.get("images") or {}).values())),
             "lab_builds": builds,
             "lab_files": list(scenario.get("files") or []),

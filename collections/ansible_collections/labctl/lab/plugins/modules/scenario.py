@@ -10,6 +10,11 @@ description:
   - Also sets C(lab_scenario_id), C(lab_role_path), C(lab_labels), C(lab_ports), C(lab_images),
     C(lab_builds) (with absolute build contexts), C(lab_files), C(lab_resources) and C(lab_temporary),
     which the shared steps of playbooks/scenario.yml use, and starts C(labctl_checks) empty.
+  - Every host port of the C(ports) section is moved up by the host's C(lab_port_offset) (an inventory
+    host variable, a whole number from 0 to 50000, default 0), so that several students' labs coexist
+    on one machine; the C(<role>_<key>) variables are the moved ports, C(lab_ports) stays the file's
+    numbers (the host role's port check moves them itself), and C(lab_port_offset_applied) is the offset.
+    A bad offset fails the task with one sentence.
   - Runs on the controller; changes nothing.
 options:
   scenario: {type: dict, description: The scenario as data (what labctl passes as C(lab_scenario)).}
