@@ -69,8 +69,10 @@ def _limits_line(pod_detail: dict[str, Any]) -> str:
         return "[dim]limits: none enforced (no pod cgroup)[/]"
     memory = limits["memory_bytes"]
     cpus = limits["cpus"]
+    read = ", ".join(f"{name} = {value}" for name, value in (limits.get("files") or {}).items() if value is not None)
     return (
         f"limits: memory {f'{memory / 1048576:.0f} MiB' if memory else 'none'}, CPU {f'{cpus:g}' if cpus else 'none'}"
+        + (f"  [dim]({read})[/]" if read else "")
     )
 
 

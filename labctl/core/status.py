@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -144,7 +145,8 @@ def _cgroups_module():
 
 def pod_limits(cgroup_path: str) -> dict[str, Any]:
     cgroups = _cgroups_module()
-    return cgroups.read_pod_limits(cgroups.layout()["version"], cgroup_path)
+    # A rootless pod's cgroup sits under the user's systemd manager (cgroup v2): uid finds it there.
+    return cgroups.read_pod_limits(cgroups.layout()["version"], cgroup_path, uid=os.geteuid())
 
 
 def inspect(kind: str, names: list[str]) -> list[dict[str, Any]]:

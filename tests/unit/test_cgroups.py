@@ -69,10 +69,15 @@ def test_v1_unlimited_is_a_huge_number_and_quota_minus_one(tmp_path):
     [
         (2, True, ["cpuset", "cpu", "io", "memory", "pids"], ""),
         (2, False, ["cpu", "memory", "pids"], ""),
-        (2, False, ["pids"], "the cgroup controllers memory, cpu are not available to user student"),
+        (
+            2,
+            False,
+            ["pids"],
+            "systemd does not delegate the cgroup controllers memory, cpu to user student (user@.service's Delegate=)",
+        ),
         (1, True, ["cpu", "cpuacct", "memory"], ""),
         (1, False, ["cpu", "memory"], "rootless Podman cannot apply limits on cgroup v1"),
-        (1, True, ["cpu"], "the cgroup controllers memory are not available"),
+        (1, True, ["cpu"], "the cgroup controller memory is not available"),
     ],
 )
 def test_when_limits_are_enforced(version, privileged, controllers, reason):
@@ -99,3 +104,38 @@ def test_v2_controllers_delegated_to_a_user(tmp_path):
     write(tmp_path / "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
     assert cgroups.v2_controllers(str(tmp_path), uid=1001) == ["cpu", "memory", "pids"]
     assert "cpuset" in cgroups.v2_controllers(str(tmp_path))
+
+
+def test_one_limit_at_a_time_names_only_its_own_missing_controller():
+    # Delegate=memory pids: the memory limit is enforced for the user, the CPU limit is not.
+    delegated = ["memory", "pids"]
+    assert cgroups.limits_not_enforced_because(2, False, delegated, "student2", wanted=("memory",)) == ""
+    assert cgroups.limits_not_enforced_because(2, False, delegated, "student2", wanted=("cpu",)) == (
+        "systemd does not delegate the cgroup controller cpu to user student2 (user@.service's Delegate=)"
+    )
+
+
+ROOTLESS_POD = "user.slice/user-libpod_pod_9c1e.slice"  # as `podman pod inspect` reports it for a user
+
+
+def test_a_rootless_pod_is_read_under_its_users_systemd_manager(tmp_path):
+    pod = tmp_path / "user.slice/user-1000.slice/user@1000.service" / ROOTLESS_POD
+    write(pod / "memory.max", "209715200\n")
+    write(pod / "cpu.max", "100000 100000\n")
+    limits = cgroups.read_pod_limits(2, ROOTLESS_POD, root=str(tmp_path), uid=1000)
+    assert limits["found"] and limits["memory_bytes"] == 209715200 and limits["cpus"] == 1.0
+    assert limits["dir"] == str(pod)
+    # Without the uid the path is taken as it stands, and nothing is there.
+    assert cgroups.read_pod_limits(2, ROOTLESS_POD, root=str(tmp_path))["found"] is False
+
+
+def test_a_rootless_pod_without_the_cpu_controller_has_no_cpu_max(tmp_path):
+    pod = tmp_path / "user.slice/user-1001.slice/user@1001.service" / ROOTLESS_POD
+    write(pod / "memory.max", "209715200\n")
+    limits = cgroups.read_pod_limits(2, ROOTLESS_POD, root=str(tmp_path), uid=1001)
+    assert limits["found"] and limits["memory_bytes"] == 209715200 and limits["cpus"] is None
+
+
+def test_roots_pods_keep_their_path(tmp_path):
+    write(tmp_path / POD.lstrip("/") / "memory.max", "209715200\n")
+    assert cgroups.read_pod_limits(2, POD, root=str(tmp_path), uid=0)["dir"] == str(tmp_path / POD.lstrip("/"))

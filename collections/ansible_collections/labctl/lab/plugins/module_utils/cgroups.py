@@ -59,25 +59,52 @@ def v2_controllers(root="/sys/fs/cgroup", uid=None):
     return (_read(path) or "").split()
 
 
-def limits_not_enforced_because(version, privileged, controllers, user=""):
-    """'' when pod memory and CPU limits are enforced here, else the reason, in words for a student."""
+def user_manager_cgroup(uid):
+    """The cgroup (relative to the v2 root) of a user's systemd manager, where rootless pods live."""
+    return f"user.slice/user-{uid}.slice/user@{uid}.service"
+
+
+def limits_not_enforced_because(version, privileged, controllers, user="", wanted=("memory", "cpu")):
+    """'' when the limits of the wanted controllers are enforced here, else the reason, in words for a student."""
     if version == 1 and not privileged:
         return "rootless Podman cannot apply limits on cgroup v1"
-    missing = [c for c in ("memory", "cpu") if c not in controllers]
+    missing = [c for c in wanted if c not in controllers]
     if missing:
-        whom = "" if privileged else f" to user {user}"
-        return f"the cgroup controllers {', '.join(missing)} are not available{whom}"
+        noun = "controller" if len(missing) == 1 else "controllers"
+        if privileged:
+            return f"the cgroup {noun} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not available"
+        return (
+            f"systemd does not delegate the cgroup {noun} {', '.join(missing)} to user {user}"
+            f" (user@.service's Delegate=)"
+        )
     return ""
 
 
-def read_pod_limits(version, cgroup_path, root="/sys/fs/cgroup"):
+def pod_cgroup_dir(version, cgroup_path, root="/sys/fs/cgroup", uid=None):
+    """The folder of a pod's cgroup on v2: a rootless pod's CgroupPath is relative to its user's manager.
+
+    Podman reports a rootless pod as user.slice/user-libpod_pod_<id>.slice; the kernel has it under
+    user.slice/user-UID.slice/user@UID.service/ (the user's systemd manager). On v1 the path is as given.
+    """
+    rel = cgroup_path.lstrip("/")
+    plain = os.path.join(root, rel)
+    if version != 2 or not uid:
+        return plain
+    delegated = os.path.join(root, user_manager_cgroup(uid), rel)
+    if rel.startswith(user_manager_cgroup(uid)) or (os.path.isdir(plain) and not os.path.isdir(delegated)):
+        return plain
+    return delegated
+
+
+def read_pod_limits(version, cgroup_path, root="/sys/fs/cgroup", uid=None):
     """The limits the kernel enforces on a pod's cgroup: memory in bytes (None = no limit), CPUs (None = no limit).
 
-    Returns {'found': bool, 'memory_bytes', 'cpus', 'files': {...raw values...}}.
+    uid: the rootless user whose pod it is (None or 0: root's). Returns {'found': bool, 'memory_bytes',
+    'cpus', 'files': {...raw values...}, 'dir'}.
     """
     rel = cgroup_path.lstrip("/")
     if version == 2:
-        base = os.path.join(root, rel)
+        base = pod_cgroup_dir(version, cgroup_path, root, uid)
         memory_raw, cpu_raw = _read(os.path.join(base, V2_MEMORY_MAX)), _read(os.path.join(base, V2_CPU_MAX))
         files = {V2_MEMORY_MAX: memory_raw, V2_CPU_MAX: cpu_raw}
         if memory_raw is None and cpu_raw is None:

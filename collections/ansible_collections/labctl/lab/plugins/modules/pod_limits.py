@@ -27,6 +27,11 @@ RETURN = r"""
 version: {description: cgroup version., returned: always, type: int}
 enforceable: {description: Whether pod limits can be enforced on this host for this user., returned: always, type: bool}
 reason: {description: Why not, when not., returned: always, type: str}
+memory_enforceable: {description: Whether the memory limit can be enforced here., returned: always, type: bool}
+memory_reason: {description: Why not, when not., returned: always, type: str}
+cpu_enforceable: {description: Whether the CPU limit can be enforced here., returned: always, type: bool}
+cpu_reason: {description: Why not, when not., returned: always, type: str}
+controllers: {description: The controllers available (v2 rootless - delegated)., returned: always, type: list}
 found: {description: Whether the pod's cgroup files exist., returned: always, type: bool}
 memory_bytes: {description: Enforced memory limit (null = none)., returned: always, type: int}
 cpus: {description: Enforced CPU limit in CPUs (null = none)., returned: always, type: float}
@@ -105,10 +110,17 @@ def main():
         controllers = cgroups.v2_controllers(uid=None if euid == 0 else euid)
     else:
         controllers = cgroups.v1_controllers()
-    reason = cgroups.limits_not_enforced_because(where["version"], euid == 0, controllers, pwd.getpwuid(euid).pw_name)
-    limits = cgroups.read_pod_limits(where["version"], module.params["cgroup_path"])
-    if not reason and not limits["found"]:
-        reason = f"the pod has no cgroup of its own at {limits['dir']}"
+    user = pwd.getpwuid(euid).pw_name
+    reasons = {
+        c: cgroups.limits_not_enforced_because(where["version"], euid == 0, controllers, user, wanted=(c,))
+        for c in ("memory", "cpu")
+    }
+    reason = cgroups.limits_not_enforced_because(where["version"], euid == 0, controllers, user)
+    limits = cgroups.read_pod_limits(where["version"], module.params["cgroup_path"], uid=euid)
+    if not limits["found"]:
+        missing = f"the pod has no cgroup of its own at {limits['dir']}"
+        reason = reason or missing
+        reasons = {c: r or missing for c, r in reasons.items()}
     extra = {}
     if module.params["probe"] and not module.check_mode:
         extra["probe"] = allocation_probe(module, module.params["probe"])
@@ -118,6 +130,11 @@ def main():
         layout=where["layout"],
         enforceable=not reason,
         reason=reason,
+        memory_enforceable=not reasons["memory"],
+        memory_reason=reasons["memory"],
+        cpu_enforceable=not reasons["cpu"],
+        cpu_reason=reasons["cpu"],
+        controllers=controllers,
         **limits,
         **extra,
     )
