@@ -28,6 +28,66 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labctl.lab.plugins.module_utils import cgroups
 
 CAP_SYS_RESOURCE = 24
+# The system's storage.conf, where labctl may write its own (never an admin's) to give rootless users overlay.
+STORAGE_CONF = "/etc/containers/storage.conf"
+STORAGE_CONF_DEFAULT = "/usr/share/containers/storage.conf"
+STORAGE_MARKER = "# Written by labctl"
+
+
+def systemd_booted():
+    """Whether systemd is PID 1 (sd_booted's test): then Podman's healthchecks run as transient timers."""
+    return os.path.isdir("/run/systemd/system")
+
+
+def storage_driver(path):
+    """The driver a storage.conf sets ('' when none or no such file)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                key, _, value = line.partition("=")
+                if key.strip() == "driver":
+                    return value.split("#")[0].strip().strip("\"'")
+    except OSError:
+        return None
+    return ""
+
+
+def storage_conf():
+    """The system storage.conf: whether it is there and whether labctl wrote it."""
+    try:
+        with open(STORAGE_CONF, encoding="utf-8") as handle:
+            first = handle.readline()
+    except OSError:
+        return {"path": STORAGE_CONF, "exists": False, "labctl": False, "driver": ""}
+    return {"path": STORAGE_CONF, "exists": True, "labctl": first.startswith(STORAGE_MARKER),
+            "driver": storage_driver(STORAGE_CONF) or ""}
+
+
+def rootless_storage(user):
+    """The storage driver the user's rootless Podman takes, where that comes from, and the user's own file.
+
+    The user's own ~/.config/containers/storage.conf first, else the system's; with no driver set at
+    all, rootless Podman 4 falls back to vfs (a full copy of every layer: slow, and large).
+    """
+    own = os.path.join(user.pw_dir, ".config/containers/storage.conf")
+    try:
+        with open(own, encoding="utf-8") as handle:
+            own_conf = {"path": own, "exists": True, "labctl": handle.readline().startswith(STORAGE_MARKER)}
+    except OSError:
+        own_conf = {"path": own, "exists": False, "labctl": False}
+    store = os.path.join(user.pw_dir, ".local/share/containers/storage")
+    found = {"driver": "vfs", "from": "no storage.conf sets a driver (rootless fallback)", "own": own_conf,
+             "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))]}
+    for path in (own, STORAGE_CONF, STORAGE_CONF_DEFAULT):
+        driver = storage_driver(path)
+        if driver is None:
+            continue  # no such file
+        if driver:
+            found.update(driver=driver, **{"from": path})
+            break
+        if path != own:
+            break  # the first system file that exists is the one read
+    return found
 
 
 def default_record_path():
@@ -78,10 +138,32 @@ def rootless(user_name):
         tun_mode = stat.S_IMODE(os.stat("/dev/net/tun").st_mode)
     except OSError:
         tun_mode = None
+    layout = cgroups.layout()
+    delegated = None
+    manager = f"/sys/fs/cgroup/{cgroups.user_manager_cgroup(user.pw_uid)}"
+    if layout["version"] == 2 and os.path.isdir(manager):
+        delegated = cgroups.v2_controllers(uid=user.pw_uid)
+    storage = rootless_storage(user)
+    store = os.path.join(user.pw_dir, ".local/share/containers/storage")
+    storage["in_use"] = [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))]
+    lingers = os.path.exists(f"/var/lib/systemd/linger/{user_name}")
     return {
         "user": user_name,
         "exists": True,
         "uid": user.pw_uid,
+        "gid": user.pw_gid,
+        "home": user.pw_dir,
+        # cgroup v2: the controllers systemd delegates to the user's manager (None: it does not run now).
+        "delegated": delegated,
+        "pod_limits_reason": (
+            cgroups.limits_not_enforced_because(layout["version"], False, delegated or [], user_name)
+            if delegated is not None or layout["version"] == 1 else "the user's systemd manager does not run"
+        ),
+        # Without lingering, the user's manager (and every container) stops when the last session ends.
+        "linger": lingers,
+        "manager_running": os.path.isdir(f"/run/user/{user.pw_uid}/systemd"),
+        "healthcheck_timers": systemd_booted() and (lingers or os.path.exists(f"/run/user/{user.pw_uid}/bus")),
+        "storage": storage,
         "subuid": sub_ids("/etc/subuid", user),
         "subgid": sub_ids("/etc/subgid", user),
         "tun_mode": f"{tun_mode:04o}" if tun_mode is not None else None,
@@ -153,6 +235,12 @@ def main():
         # Rootless readiness: for the user asked about, or for the user labctl runs as when not root.
         "rootless": rootless(module.params["rootless_user"] or (user if euid != 0 else None)),
         "containers_conf_dir": config_dropin_dir(euid),
+        "systemd": systemd_booted(),
+        # Podman's healthchecks run by themselves only as systemd timers (root: PID 1 is systemd; a normal
+        # user: their manager's bus too); elsewhere labctl runs `podman healthcheck run` itself.
+        "healthcheck_timers": systemd_booted()
+        and (euid == 0 or os.path.exists(os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{euid}") + "/bus")),
+        "storage_conf": storage_conf(),
         "record_path": record_path,
         "record": record,
     }
