@@ -2,8 +2,20 @@
 
 from rich.table import Table
 
-from labctl.cli.options import Json
-from labctl.core import report, scenarios
+from labctl.cli.options import (
+    AskBecomePass,
+    Become,
+    Debug,
+    Forks,
+    Inventory,
+    Json,
+    Limit,
+    PrivateKey,
+    Verbose,
+    connection,
+)
+from labctl.core import report, room, scenarios, survey
+from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
 from labctl.core.scenarios import Scenario
 from labctl.core.status import Snapshot, assess, images_present, port_free
@@ -24,10 +36,39 @@ def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
     return gaps
 
 
-def list_scenarios(json_out: Json = False) -> None:
-    """List the scenarios: id, title, host ports, images, and whether this host is ready for each."""
+def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> dict[str, list[str]]:
+    """Per scenario, what the machines of the inventory lack before `labctl up` (images; ports are
+    checked by up's preflight on each machine), and which machines could not be asked."""
+    with report.progress("Reading Podman's state on the machines", debug) as on_progress:
+        result, answered = survey.take(conn, on_progress)
+    silent = [f"{m.host}: {m.result}" for m in room.machines(result, "list") if m.host not in answered]
+    gaps: dict[str, list[str]] = {}
+    for s in found:
+        gaps[s.id] = [
+            f"{host}: image {i} not there (up brings it)"
+            for host, (_, images) in answered.items()
+            for i in s.pulled_images
+            if i not in images
+        ] + silent
+    return gaps
+
+
+def list_scenarios(
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+    become: Become = None,
+    ask_become_pass: AskBecomePass = False,
+    forks: Forks = None,
+    private_key: PrivateKey = None,
+    verbose: Verbose = 0,
+) -> None:
+    """List the scenarios: id, title, host ports, images, and whether this host (or with -i, every
+    machine of the inventory) is ready for each."""
+    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
     found = scenarios.load_all(report.warn_all())
-    gaps = prerequisites(found)
+    gaps = room_prerequisites(found, conn, debug) if conn.remote else prerequisites(found)
     if json_out:
         report.print_json(
             [

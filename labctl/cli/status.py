@@ -6,8 +6,20 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from labctl.cli.options import Json
-from labctl.core import report, scenarios
+from labctl.cli.options import (
+    AskBecomePass,
+    Become,
+    Debug,
+    Forks,
+    Inventory,
+    Json,
+    Limit,
+    PrivateKey,
+    Verbose,
+    connection,
+)
+from labctl.core import report, room, scenarios, survey
+from labctl.core.config import Connection
 from labctl.core.scenarios import Scenario
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess, inspect, pod_limits
 
@@ -19,12 +31,78 @@ def status(
         str, typer.Argument(metavar="[SCENARIO]", help="Show this scenario's live lab as a tree.", show_default=False)
     ] = "",
     json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+    become: Become = None,
+    ask_become_pass: AskBecomePass = False,
+    forks: Forks = None,
+    private_key: PrivateKey = None,
+    verbose: Verbose = 0,
 ) -> None:
-    """Without a scenario: a table of all scenarios' states. With one: a tree of its live lab."""
-    if scenario_id:
+    """Without a scenario: a table of all scenarios' states. With one: a tree of its live lab.
+    With -i: which exercise is up on which machine (a row per machine)."""
+    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    if conn.remote:
+        _room(scenarios.load(scenario_id) if scenario_id else None, conn, json_out, debug)
+    elif scenario_id:
         _one(scenarios.load(scenario_id), json_out)
     else:
         _all(json_out)
+
+
+def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bool) -> None:
+    """Each machine's scenarios: a column per scenario, or for one scenario its state, ports and details."""
+    chosen = [scenario] if scenario else scenarios.load_all(report.warn_all())
+    with report.progress("Reading Podman's state on the machines", debug) as on_progress:
+        result, found = survey.take(conn, on_progress)
+    machines = room.machines(result, "status")
+    states = {host: [assess(s, snap) for s in chosen] for host, (snap, _) in found.items()}
+    code = room.worst(m.exit_code for m in machines)
+    if json_out:
+        report.print_json(
+            {
+                "machines": {
+                    m.host: {
+                        "result": m.result,
+                        "reason": m.reason,
+                        "scenarios": [st.as_json() for st in states.get(m.host, [])],
+                    }
+                    for m in machines
+                },
+                "exit_code": int(code),
+            }
+        )
+    else:
+        table = Table(box=None, pad_edge=False, header_style="dim")
+        columns = ["state", "ports held", "details"] if scenario else [s.id for s in chosen]
+        for column in ["machine", *columns]:
+            table.add_column(column)
+        for m in machines:
+            if m.host not in states:
+                table.add_row(report.escape(m.host), f"[red]{m.result}: {report.escape(m.reason)}[/]")
+            elif scenario:
+                st = states[m.host][0]
+                details = "; ".join([*(f"missing {x}" for x in st.missing if st.state != ABSENT), *st.problems])
+                ports = ", ".join(map(str, st.ports)) or "-"
+                table.add_row(report.escape(m.host), _state(st.state), ports, report.escape(details))
+            else:
+                table.add_row(report.escape(m.host), *(_state(st.state) for st in states[m.host]))
+        report.out.print(table)
+        up = {
+            s.id: sum(st.state == UP for host in states for st in states[host] if st.scenario.id == s.id)
+            for s in chosen
+        }
+        report.out.print(
+            f"{len(states)} of {len(machines)} machine(s) answered; up: "
+            + ", ".join(f"{sid} on {count}" for sid, count in up.items())
+        )
+    if code:
+        raise typer.Exit(code)
+
+
+def _state(state: str) -> str:
+    return f"[{STATE_STYLE[state]}]{state}[/]"
 
 
 def _all(json_out: bool) -> None:

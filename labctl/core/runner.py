@@ -126,6 +126,13 @@ def _failure_message(res: dict[str, Any]) -> str:
     return msg.splitlines()[0][:300] if msg else "the task failed without a message"
 
 
+def _unreachable_message(res: dict[str, Any]) -> str:
+    """Why a machine could not be reached; a looped task says it in its items ("All items completed")."""
+    items = [r for r in res.get("results") or [] if isinstance(r, dict) and r.get("unreachable")]
+    msg = (items[0] if items else res).get("msg") or res.get("msg") or "unreachable"
+    return _plain(msg).removeprefix("Task failed: ")
+
+
 class _EventCollector:
     """ansible-runner's event handler: it sees each event before it is written to job_events/, and may change it."""
 
@@ -160,7 +167,7 @@ class _EventCollector:
         if kind == "runner_on_start":
             self.on_host(host, "task", data.get("task", ""))
         elif kind == "runner_on_unreachable":
-            self.on_host(host, "unreachable", _plain((data.get("res") or {}).get("msg") or "unreachable"))
+            self.on_host(host, "unreachable", _unreachable_message(data.get("res") or {}))
         elif kind == "runner_on_failed" and not data.get("ignore_errors"):
             self.on_host(host, "failed", _failure_message(data.get("res") or {}))
 
@@ -201,7 +208,7 @@ class _EventCollector:
                 self.changed_tasks.append((host, data.get("task", "")))
         elif kind == "runner_on_unreachable":
             res = data.get("res") or {}
-            self.unreachable.append(Failure(host, data.get("task", ""), _plain(res.get("msg") or "unreachable")))
+            self.unreachable.append(Failure(host, data.get("task", ""), _unreachable_message(res)))
         return True  # keep the event on disk: r.stats depends on it
 
     def _collect(self, host: str, res: dict[str, Any]) -> None:

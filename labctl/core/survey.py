@@ -1,0 +1,24 @@
+"""status -i and list -i: Podman's state on every machine of an inventory, in one Ansible run."""
+
+from typing import Any
+
+from labctl.core.config import Connection
+from labctl.core.runner import ProgressCallback, RunResult, run_playbook
+from labctl.core.status import Snapshot
+
+
+def take(connection: Connection, on_progress: ProgressCallback | None = None) -> tuple[RunResult, dict[str, Any]]:
+    """The run, and per machine that answered: (Snapshot, the image names it has)."""
+    result = run_playbook("status.yml", {}, label="status", on_progress=on_progress, connection=connection)
+    found: dict[str, Any] = {}
+    for host, report in result.reports.items():
+        listings = report.get("listings") or {}
+        snap = Snapshot(
+            containers={c["Names"][0]: c for c in listings.get("containers") or []},
+            pods={p["Name"]: p for p in listings.get("pods") or []},
+            networks={n["name"]: n for n in listings.get("networks") or []},
+            volumes={v["Name"]: v for v in listings.get("volumes") or []},
+        )
+        images = {name for image in listings.get("images") or [] for name in image.get("Names") or []}
+        found[host] = (snap, images)
+    return result, found
