@@ -5,7 +5,7 @@ import sys
 import typer
 
 from labctl import __version__
-from labctl.cli import clean, host, prepare, reset, status, up, verify
+from labctl.cli import clean, host, images, prepare, reset, status, up, verify
 from labctl.cli import list as list_cmd
 from labctl.core import report
 from labctl.core.errors import ExitCode, LabctlError
@@ -25,6 +25,7 @@ app.command()(clean.clean)
 app.command()(prepare.prepare)
 app.command()(status.status)
 app.add_typer(host.app, name="host")
+app.add_typer(images.app, name="images")
 
 
 def _version(value: bool) -> None:

@@ -1,22 +1,80 @@
 """Options shared by several verbs."""
 
 import getpass
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from labctl.core import config
+from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.scenarios import SCENARIO_PATH_ENV, Scenario
 
 ScenarioId = Annotated[
     str, typer.Argument(metavar="SCENARIO", help="Scenario id, e.g. ex1 (see `labctl list`).", show_default=False)
 ]
+# For verbs that also take --all: the scenario may be left out then.
+ScenarioOrAll = Annotated[
+    str,
+    typer.Argument(metavar="SCENARIO", help="Scenario id, e.g. ex1 (see `labctl list`); or --all.", show_default=False),
+]
+All = Annotated[bool, typer.Option("--all", help="Every scenario of the course, in order; a summary at the end.")]
+RetryFailed = Annotated[
+    bool,
+    typer.Option(
+        "--retry-failed",
+        help="Only the machines of the inventory that failed or could not be reached in the last such run.",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show each task and keep details of errors.")]
 Inventory = Annotated[
     str | None,
-    typer.Option("--inventory", "-i", help="Ansible inventory of lab machines (default: this machine)."),
+    typer.Option(
+        "--inventory",
+        "-i",
+        help="Ansible inventory of lab machines (default: LABCTL_INVENTORY, the config file, else this machine).",
+        show_default=False,
+    ),
+]
+Become = Annotated[
+    bool | None,
+    typer.Option(
+        "--become/--no-become",
+        "-b",
+        help="Become root on the machines (sudo) (default: LABCTL_BECOME, config).",
+        show_default=False,
+    ),
+]
+AskBecomePass = Annotated[
+    bool,
+    typer.Option("--ask-become-pass", "-K", help="Ask for the become (sudo) password; it never reaches argv or logs."),
+]
+Forks = Annotated[
+    int | None,
+    typer.Option(
+        "--forks",
+        "-f",
+        min=1,
+        help=f"Machines worked on at once (default: LABCTL_FORKS, config, else {config.DEFAULT_FORKS}).",
+        show_default=False,
+    ),
+]
+PrivateKey = Annotated[
+    str | None,
+    typer.Option(
+        "--private-key",
+        metavar="FILE",
+        help="SSH private key for the machines (default: the inventory's).",
+        show_default=False,
+    ),
+]
+Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More of Ansible's output (-vvv…).")]
+Csv = Annotated[
+    str | None,
+    typer.Option("--csv", metavar="FILE", help="Write the class matrix (machine, check, status, message) to FILE."),
 ]
 DryRun = Annotated[
     bool,
@@ -29,6 +87,38 @@ NoWait = Annotated[
     typer.Option("--no-wait", help="Fail at once (exit 3) when another labctl run is working on this Podman store."),
 ]
 Limit = Annotated[str | None, typer.Option("--limit", "-l", help="Only these hosts of the inventory.")]
+
+
+def connection(
+    inventory: str | None,
+    limit: str | None,
+    become: bool | None = None,
+    ask_become_pass: bool = False,
+    forks: int | None = None,
+    private_key: str | None = None,
+    verbose: int = 0,
+    debug: bool = False,
+) -> Connection:
+    """How to reach the machines: the flags given, over LABCTL_* variables, over the config files."""
+    password = None
+    if ask_become_pass:
+        try:
+            password = getpass.getpass("BECOME password: ")
+        except (EOFError, OSError) as exc:
+            raise LabctlError(
+                "-K/--ask-become-pass needs a terminal to ask on; run labctl from one, or configure sudo without a "
+                "password for the lab user.",
+                ExitCode.USAGE,
+            ) from exc
+    return config.connection(
+        inventory=inventory,
+        limit=limit,
+        become=become,
+        become_password=password,
+        forks=forks,
+        private_key=private_key,
+        verbosity=verbose or (1 if debug else 0),
+    )
 
 
 Vars = Annotated[
@@ -108,3 +198,18 @@ def _typed(name: str, value: str, kind: str) -> object:
     if kind != "str":
         raise LabctlError(f"--var {name}: a {kind} cannot be set on the command line.", ExitCode.USAGE)
     return value
+
+
+class PullWhen(str, Enum):
+    missing = "missing"
+    always = "always"
+    never = "never"
+
+
+PullPolicy = Annotated[
+    PullWhen,
+    typer.Option(
+        "--pull",
+        help="Pull images when missing (default), always (again, e.g. to replace look-alikes), or never.",
+    ),
+]

@@ -4,13 +4,33 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.common import finish_provisioning, run_action
-from labctl.cli.options import Debug, Inventory, Json, Limit, NoWait, ScenarioId, Vars, parse_vars
-from labctl.core import scenarios
+from labctl.cli.common import each, finish_provisioning, run_action
+from labctl.cli.options import (
+    All,
+    AskBecomePass,
+    Become,
+    Debug,
+    Forks,
+    Inventory,
+    Json,
+    Limit,
+    NoWait,
+    PrivateKey,
+    PullPolicy,
+    PullWhen,
+    RetryFailed,
+    ScenarioOrAll,
+    Vars,
+    Verbose,
+    connection,
+    parse_vars,
+)
+from labctl.core.scenarios import Scenario
 
 
 def up(
-    scenario_id: ScenarioId,
+    scenario_id: ScenarioOrAll = "",
+    every: All = False,
     converge: Annotated[
         bool, typer.Option("--converge", help="Run every task even when the lab looks unchanged since the last up.")
     ] = False,
@@ -21,24 +41,34 @@ def up(
         ),
     ] = False,
     var: Vars = None,
+    pull: PullPolicy = PullWhen.missing,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
+    become: Become = None,
+    ask_become_pass: AskBecomePass = False,
+    forks: Forks = None,
+    private_key: PrivateKey = None,
+    verbose: Verbose = 0,
+    retry_failed: RetryFailed = False,
     no_wait: NoWait = False,
 ) -> None:
     """Set the exercise up: its network, pods, volumes, images and containers, working."""
-    scenario = scenarios.load(scenario_id)
-    overrides = parse_vars(scenario, var)
-    result = run_action(
-        scenario,
-        "up",
-        wait=not no_wait,
-        debug=debug,
-        inventory=inventory,
-        limit=limit,
-        overrides=overrides,
-        options={"lab_force": force},
-        fast_path=not converge,
-    )
-    finish_provisioning(scenario, "up", result, json_out=json_out)
+    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+
+    def one(scenario: Scenario) -> None:
+        result = run_action(
+            scenario,
+            "up",
+            wait=not no_wait,
+            debug=debug,
+            connection=conn,
+            overrides=parse_vars(scenario, var),
+            options={"lab_force": force, "lab_pull": pull.value},
+            fast_path=not converge,
+            retry_failed=retry_failed,
+        )
+        finish_provisioning(scenario, "up", result, json_out=json_out)
+
+    each(scenario_id, every, "up", one, json_out)

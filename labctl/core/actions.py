@@ -13,7 +13,10 @@ from typing import Any
 from labctl.core import lock
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.images import controller_cache
+from labctl.core.lookalikes import LABEL
 from labctl.core.paths import content_dir, state_dir
+from labctl.core.podman import Podman
 from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
 from labctl.core.scenarios import Scenario
 
@@ -135,6 +138,11 @@ def run_scenario_action(
     extravars: dict[str, Any] = {
         **overrides,
         **(options or {}),
+        **(
+            controller_images(scenario, action, (options or {}).get("lab_pull", "missing"), on_progress, wait)
+            if inventory is not None and action in ("up", "reset", "prepare")
+            else {}
+        ),
         "lab_scenario": scenario.as_extravar(),
         # reset is clean + up, done by the playbook.
         "lab_action": "up" if action == "reset" else action,
@@ -160,6 +168,35 @@ def run_scenario_action(
     return result
 
 
+def controller_images(
+    scenario: Scenario, action: str, pull: str, on_progress: ProgressCallback | None, wait: bool
+) -> dict[str, Any]:
+    """Pull and build the scenario's images once, here, for the machines of an inventory to copy.
+
+    Best effort: a controller without Podman or without a registry hands over what it has, and the
+    machines pull the rest themselves (through their mirror, if the inventory names one).
+    """
+    try:
+        run_images_action(
+            [scenario], pull="never" if pull == "never" else "missing", on_progress=on_progress, wait=wait
+        )
+        store = Podman().images()
+    except LabctlError:
+        return {}
+    refs = scenario.pulled_images + [
+        b.tag for b in scenario.builds.values() if not (action == "prepare" and b.by_student)
+    ]
+    images = [
+        {"ref": r, "id": store[r]["Id"], "lookalike": store[r]["Labels"].get(LABEL) == "true"}
+        for r in refs
+        if r in store
+    ]
+    return {
+        "lab_controller_images": images,
+        "lab_image_cache": str(controller_cache({i["id"] for i in store.values()})),
+    }
+
+
 def run_host_action(
     action: str,
     scenarios: list[Scenario],
@@ -171,8 +208,11 @@ def run_host_action(
     verbosity: int = 0,
     wait: bool = True,
     connection: Connection | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> RunResult:
-    """host check | setup | undo (`labctl host setup --undo`) on every host of the inventory."""
+    """host check | setup | undo (`labctl host setup --undo`) on every host of the inventory.
+
+    `settings` are the host role's variables from options (e.g. host_registry_mirror)."""
     if action not in ("check", "setup", "undo"):
         raise ValueError(f"unknown host action {action!r}")
     extravars: dict[str, Any] = {"lab_host_action": action}
@@ -184,6 +224,7 @@ def run_host_action(
         ]
     if rootless_user:
         extravars["host_rootless_user"] = rootless_user
+    extravars.update(settings or {})
     return run_playbook(
         "host.yml",
         extravars,
@@ -239,3 +280,22 @@ def raise_for_failures(result: RunResult, what: str) -> None:
         more = f" (failed on {len(others)} more hosts)" if others else ""
         at = "" if first.explicit else f" at '{first.task}'"
         raise LabctlError(f"{what} failed{where}{at}: {message}.{more}", code, detail=f"run log: {result.artifacts}")
+
+
+def run_images_action(
+    scenarios: list[Scenario],
+    *,
+    pull: str = "missing",
+    on_progress: ProgressCallback | None = None,
+    wait: bool = True,
+    connection: Connection | None = None,
+) -> RunResult:
+    """Get the scenarios' images onto every host: pulled as `pull` says, built from the exercises' files."""
+    return run_playbook(
+        "images.yml",
+        {"lab_scenarios": [s.as_extravar() for s in scenarios], "lab_pull": pull},
+        label="images",
+        on_progress=on_progress,
+        wait=wait,
+        connection=connection,
+    )

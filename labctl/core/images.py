@@ -21,6 +21,7 @@ from typing import IO
 from labctl import __version__
 from labctl.core import lookalikes
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.paths import state_dir
 from labctl.core.podman import Podman, PodmanFailed
 from labctl.core.scenarios import Scenario
 
@@ -310,6 +311,19 @@ def _sha256(chunks) -> str:
         for block in chunks:
             digest.update(block)
     return digest.hexdigest()
+
+
+def controller_cache(keep: set[str]) -> Path:
+    """Where the controller keeps image archives for the machines it serves, by image ID.
+
+    Archives of images no longer in the store go: they would never be asked for again.
+    """
+    folder = state_dir() / "images"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for archive in folder.glob("*.tar*"):
+        if archive.name.split(".")[0] not in keep:
+            archive.unlink(missing_ok=True)
+    return folder
 
 
 def as_dicts(images: list[CourseImage]) -> list[dict]:

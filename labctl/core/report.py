@@ -3,16 +3,22 @@
 import contextlib
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
 from rich.markup import escape
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from labctl.core.room import MARK, Machine
 
 __all__ = ["escape"]
-from rich.table import Table
 
 from labctl.core.runner import Check, ProgressCallback, RunResult
 
@@ -30,17 +36,62 @@ STYLE = {
 LABEL = {"NOT_ENFORCED": "NOT ENFORCED"}
 
 
+class _Progress:
+    """What Ansible is doing: one spinner line (the current task) for one machine; with several, one
+    live line per machine (its current task, or done/failed/unreachable and its seconds)."""
+
+    def __init__(self, title: str, debug: bool = False):
+        self.title = title
+        self.debug = debug
+        self.task = ""
+        self.spinner = Spinner("dots")
+        self.machines: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, host: str, task: str) -> None:
+        self.task = task
+        if self.debug:
+            err.print(f"[dim]{escape(host) + ': ' if host else ''}{escape(task)}[/]")
+
+    def host(self, host: str, state: str, detail: str) -> None:
+        now = time.monotonic()
+        line = self.machines.setdefault(host, {"state": "task", "detail": "", "start": now, "end": None})
+        if line["end"] is not None:
+            return  # failed or unreachable already: stays so
+        line["state"], line["detail"] = state, detail
+        if state != "task":
+            line["end"] = now
+        if self.debug and state != "task":
+            err.print(f"[dim]{escape(host)}: {state}{' — ' + escape(detail) if detail else ''}[/]")
+
+    def __rich__(self) -> RenderableType:
+        if len(self.machines) <= 1:
+            self.spinner.update(text=Text.from_markup(f"{escape(self.title)}: [dim]{escape(self.task)}[/]"))
+            return self.spinner
+        grid = Table.grid(padding=(0, 1))
+        now = time.monotonic()
+        for host, line in self.machines.items():
+            seconds = f"{(line['end'] or now) - line['start']:5.1f} s"
+            if line["state"] == "task":
+                status: RenderableType = line.setdefault("spinner", Spinner("dots"))
+                text = f"[dim]{escape(line['detail'])}[/]"
+            else:
+                status = {"done": "[green]✓[/]", "failed": "[red]✗[/]"}.get(line["state"], "[red]?[/]")
+                word = {"done": "done", "failed": "[red]failed[/]"}.get(line["state"], "[red]unreachable[/]")
+                text = word + (f" [dim]{escape(line['detail'][:100])}[/]" if line["detail"] else "")
+            grid.add_row(status, escape(host), seconds, text)
+        return Group(Text(self.title, style="bold"), grid)
+
+
 @contextlib.contextmanager
 def progress(title: str, debug: bool = False) -> Iterator[ProgressCallback]:
-    """Show the task Ansible is on: a spinner on a terminal, plain lines with --debug."""
-    if debug:
-        yield lambda host, task: err.print(f"[dim]{escape(host)}: {escape(task)}[/]")
+    """Show the task Ansible is on: a spinner (one live line per machine when there are several) on a
+    terminal, plain lines with --debug, nothing otherwise."""
+    shown = _Progress(title, debug)
+    if debug or not err.is_terminal:
+        yield shown
         return
-    if not err.is_terminal:
-        yield lambda host, task: None
-        return
-    with err.status(escape(title)) as status:
-        yield lambda host, task: status.update(f"{escape(title)}: [dim]{escape(task)}[/]")
+    with Live(shown, console=err, refresh_per_second=8, transient=True):
+        yield shown
 
 
 class _Warnings(list):
@@ -55,8 +106,80 @@ def warn_all() -> list[str]:
     return _Warnings()
 
 
+_json_list: list[Any] | None = None  # --all: one JSON list of every scenario's result
+
+
 def print_json(data: Any) -> None:
+    if _json_list is not None:
+        _json_list.append(data)
+        return
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@contextlib.contextmanager
+def json_list(active: bool) -> Iterator[None]:
+    """While active, print_json collects; at the end, all of it is printed as one list."""
+    global _json_list
+    if not active:
+        yield
+        return
+    _json_list = []
+    try:
+        yield
+    finally:
+        collected, _json_list = _json_list, None
+        print_json(collected)
+
+
+RESULT_STYLE = {"ok": "green", "failed": "bold red", "unreachable": "bold red", "not ready": "red"}
+
+
+def machines_table(found: list[Machine], checks: bool) -> Table:
+    """A line per machine: result, changed, checks passed/failed/skipped, seconds, the reason of a failure."""
+    table = Table(box=None, pad_edge=False, header_style="dim")
+    columns = [
+        "machine",
+        "result",
+        "changed",
+        *(["passed", "failed", "skipped"] if checks else []),
+        "seconds",
+        "reason",
+    ]
+    for column in columns:
+        table.add_column(
+            column, justify="right" if column in ("changed", "passed", "failed", "skipped", "seconds") else "left"
+        )
+    for m in found:
+        counts = [str(m.passed), str(m.failed), str(m.skipped)] if checks else []
+        style = RESULT_STYLE.get(m.result, "magenta")
+        table.add_row(
+            escape(m.host), f"[{style}]{m.result}[/]", str(m.changed), *counts, f"{m.seconds:.1f}", escape(m.reason)
+        )
+    return table
+
+
+def class_matrix(columns: list[str], rows: list[tuple[str, dict[str, Check]]]) -> Table:
+    """Machines as rows, checks as columns: ✓ pass, ✗ fail, a dash skipped, ? not enforced or not known."""
+    table = Table(box=None, pad_edge=False, header_style="dim")
+    table.add_column("machine")
+    wide = max((len(host) for host, _ in rows), default=7) + sum(len(c) + 1 for c in columns) + 1
+    numbered = wide > out.width  # too wide for the terminal: numbered columns, and a key under the table
+    for number, column in enumerate(columns, 1):
+        table.add_column(str(number) if numbered else escape(column), justify="center")
+    if numbered:
+        key = "  ".join(f"{n} {escape(c)}" for n, c in enumerate(columns, 1))
+        table.caption, table.caption_justify, table.caption_style = key, "left", "dim"
+    for host, by_id in rows:
+        cells = []
+        for column in columns:
+            check = by_id.get(column)
+            if check is None:
+                cells.append("[dim]?[/]")
+                continue
+            style = "bold red" if check.failing else STYLE.get(check.status, "")
+            cells.append(f"[{style}]{MARK.get(check.status, '?')}[/]")
+        table.add_row(escape(host), *cells)
+    return table
 
 
 def print_checks(checks: list[Check], show_host: bool) -> None:
@@ -110,6 +233,8 @@ def result_json(result: RunResult, **extra: Any) -> dict[str, Any]:
         "changed_tasks": [{"host": h, "task": t} for h, t in result.changed_tasks],
         "checks": [asdict(c) for c in result.checks],
         "failures": [asdict(f) for f in result.failures],
+        "unreachable": [asdict(f) for f in result.unreachable],
+        "seconds": result.seconds,
         "reports": result.reports,
         "artifacts": str(result.artifacts),
     }
