@@ -134,7 +134,10 @@ def _container_line(ctr: dict[str, Any], detail: dict[str, Any]) -> str:
         for m in detail.get("Mounts") or []
         if m.get("Type") in ("volume", "bind")
     )
-    line = f"[bold]{ctr['Names'][0]}[/]  {ctr.get('Image', '')}  [{'green' if state == 'running' else 'red'}]{state}[/]"
+    # A container inherits its image's labels: this one runs a look-alike (or an image built on one).
+    lookalike = ((detail.get("Config") or {}).get("Labels") or {}).get("io.labctl.lookalike") == "true"
+    image = ctr.get("Image", "") + (" [magenta](look-alike)[/]" if lookalike else "")
+    line = f"[bold]{ctr['Names'][0]}[/]  {image}  [{'green' if state == 'running' else 'red'}]{state}[/]"
     if health:
         line += f" [{'green' if health == 'healthy' else 'yellow'}]({health})[/]"
     return line + (f"  [dim]{mounts}[/]" if mounts else "")
