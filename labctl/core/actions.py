@@ -193,7 +193,7 @@ def controller_images(
     ]
     return {
         "lab_controller_images": images,
-        "lab_image_cache": str(controller_cache({i["id"] for i in store.values()})),
+        "lab_image_cache": str(controller_cache({i["Id"] for i in store.values()})),
     }
 
 
