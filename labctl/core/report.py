@@ -52,6 +52,10 @@ class _Progress:
         if self.debug:
             err.print(f"[dim]{escape(host) + ': ' if host else ''}{escape(task)}[/]")
 
+    def begin(self) -> None:
+        """A new Ansible run (say, up's after the controller's images): the last run's lines go."""
+        self.machines.clear()
+
     def host(self, host: str, state: str, detail: str) -> None:
         now = time.monotonic()
         line = self.machines.setdefault(host, {"state": "task", "detail": "", "start": now, "end": None})
@@ -68,6 +72,8 @@ class _Progress:
             self.spinner.update(text=Text.from_markup(f"{escape(self.title)}: [dim]{escape(self.task)}[/]"))
             return self.spinner
         grid = Table.grid(padding=(0, 1))
+        for _ in range(4):  # a line per machine, never wrapped: a long task name ends in …
+            grid.add_column(no_wrap=True, overflow="ellipsis")
         now = time.monotonic()
         for host, line in self.machines.items():
             seconds = f"{(line['end'] or now) - line['start']:5.1f} s"
@@ -162,7 +168,7 @@ def class_matrix(columns: list[str], rows: list[tuple[str, dict[str, Check]]]) -
     """Machines as rows, checks as columns: ✓ pass, ✗ fail, a dash skipped, ? not enforced or not known."""
     table = Table(box=None, pad_edge=False, header_style="dim")
     table.add_column("machine")
-    wide = max((len(host) for host, _ in rows), default=7) + sum(len(c) + 1 for c in columns) + 1
+    wide = max((len(host) for host, _ in rows), default=7) + sum(len(c) + 2 for c in columns)
     numbered = wide > out.width  # too wide for the terminal: numbered columns, and a key under the table
     for number, column in enumerate(columns, 1):
         table.add_column(str(number) if numbered else escape(column), justify="center")

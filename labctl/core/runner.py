@@ -152,6 +152,9 @@ class _EventCollector:
         self.reports: dict[str, dict[str, Any]] = {}
         self.current_task = ""
         self.on_host = getattr(on_progress, "host", None)
+        begin = getattr(on_progress, "begin", None)
+        if begin:
+            begin()
         self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
 
@@ -463,7 +466,8 @@ def run_playbook(
         _sweep(runs)
         private = _new_private_dir(runs, label)
         try:
-            vars_file = _write_extravars(private, extravars)
+            # Each machine's lease names this run (playbooks/lease_take.yml): one run per store there too.
+            vars_file = _write_extravars(private, {**extravars, "lab_run": lock.run_identity(wait)})
             # How often ansible-runner looks at Ctrl-C (seconds). A file: it drops a `settings` argument
             # when there is no env/settings (ansible-runner 2.4).
             (private / "env").mkdir()
