@@ -217,3 +217,14 @@ def test_scenario_or_all_but_not_both_nor_neither():
     assert "not both" in run_labctl("verify", "ex1", "--all").stderr
     neither = run_labctl("reset")
     assert neither.rc == 2 and "Which scenario?" in neither.stderr
+
+
+def test_all_with_json_is_one_list_of_every_scenarios_result(monkeypatch, tmp_path):
+    from labctl.core import scenarios
+
+    ids = [s.id for s in scenarios.load_all([])]
+    answers = [room_result(["pc1", "pc2"], [("pc1", "x-ok", "PASS"), ("pc2", "x-ok", "PASS")]) for _ in ids]
+    outcome, _ = invoke(monkeypatch, tmp_path, ["verify", "--all", "-i", "ROOM", "--json"], answers)
+    data = json.loads(outcome.stdout)
+    assert outcome.exit_code == 0, outcome.output
+    assert [d["scenario"] for d in data] == ids and all(d["exit_code"] == 0 for d in data)
