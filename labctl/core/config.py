@@ -120,6 +120,8 @@ def connection(
     base = defaults(env, files)
     given = {"inventory": inventory, "limit": limit, "become": become, "forks": forks, "private_key": private_key}
     settled = {key: value if value is not None else base.get(key) for key, value in given.items()}
+    if become is None and not settled["inventory"]:
+        settled["become"] = False  # a default become is for the room; this machine runs as labctl's user
     if settled["forks"] is not None and settled["forks"] < 1:
         raise LabctlError(f"--forks {settled['forks']} must be at least 1.", ExitCode.USAGE)
     key = settled["private_key"]

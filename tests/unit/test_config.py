@@ -66,3 +66,10 @@ def test_the_become_password_is_not_in_the_connection_repr():
 def test_the_user_config_follows_xdg_config_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert config.user_config() == tmp_path / "labctl" / "config.toml"
+
+
+def test_a_default_become_is_for_the_room_not_for_this_machine(tmp_path):
+    system = write(tmp_path / "system.toml", "become = true\n")
+    assert not config.connection(env={}, files=(system,)).become
+    assert config.connection(inventory="r.ini", env={}, files=(system,)).become
+    assert config.connection(become=True, env={}, files=(system,)).become
