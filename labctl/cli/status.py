@@ -80,7 +80,7 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
             table.add_column(column)
         for m in machines:
             if m.host not in states:
-                table.add_row(report.escape(m.host), f"[red]{m.result}: {report.escape(m.reason)}[/]")
+                table.add_row(report.escape(m.host), f"[red]{m.result}[/]")
             elif scenario:
                 st = states[m.host][0]
                 details = "; ".join([*(f"missing {x}" for x in st.missing if st.state != ABSENT), *st.problems])
@@ -89,6 +89,9 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
             else:
                 table.add_row(report.escape(m.host), *(_state(st.state) for st in states[m.host]))
         report.out.print(table)
+        for m in machines:
+            if m.host not in states:
+                report.out.print(f"[red]{report.escape(m.host)}: {m.result}[/] — {report.escape(m.reason)}")
         up = {
             s.id: sum(st.state == UP for host in states for st in states[host] if st.scenario.id == s.id)
             for s in chosen
