@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import podman, run_labctl
-from tests.room.room import LABEL, Room
+from tests.room.room import ROOM_LABEL, Room
 
 pytestmark = [pytest.mark.room, pytest.mark.podman, pytest.mark.slow]
 
@@ -25,15 +25,16 @@ EX1_IMAGES = ["docker.io/library/nginx:alpine", "docker.io/library/alpine:latest
 @pytest.fixture(scope="module")
 def room() -> Iterator[Room]:
     """Three fresh machines (no Podman on them), always torn down; nothing of them stays."""
-    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"))
+    # its own names and labels: a room someone has up (tests/room/room.py's default) is left alone
+    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"), prefix=f"labctl-roomtest{os.getpid()}-")
     try:
         # become in the inventory, as a trainer's inventory would say it
         the_room.up(MACHINES, become=True)
         yield the_room
     finally:
         the_room.down()
-        assert not podman("ps", "-aq", "--filter", f"label={LABEL}=true").split()
-        assert not podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true").split()
+        assert the_room.machines() == [] and the_room.volumes() == []
+        assert not podman("ps", "-aq", "--filter", f"label={ROOM_LABEL}={the_room.prefix}").split()
         assert not os.path.exists(the_room.dir)
 
 

@@ -18,7 +18,9 @@ Usage (as root):
 
 Importable: ``Room(dir).up(3)``, ``.down()``, ``.stop(i)``, ``.start(i)``, ``.refuse_sudo(i)``,
 ``.allow_sudo(i)``, ``.load_images([...])``, ``.ssh(i, cmd)``, ``.podman(i, ...)``.
-Every object made carries the label io.labctl.test-room=true; ``down`` removes them by that label.
+Every object made carries the label io.labctl.test-room=true (and io.labctl.test-room.prefix); ``down``
+removes the labelled objects named with its own prefix (default labctl-room-), so rooms with other
+prefixes (the suite's, a person's) stay apart.
 The state (key, inventory) lives in LABCTL_ROOM_DIR (default /tmp/labctl-room).
 """
 
@@ -38,6 +40,7 @@ import time
 from pathlib import Path
 
 LABEL = "io.labctl.test-room"
+ROOM_LABEL = "io.labctl.test-room.prefix"  # which room an object belongs to: rooms side by side stay apart
 RECIPE_LABEL = "io.labctl.test-room.recipe"
 IMAGE_REPO = "localhost/labctl-room-machine"
 PREFIX = "labctl-room-"
@@ -132,24 +135,32 @@ def build_image(force: bool = False) -> tuple[str, bool]:
 
 
 class Room:
-    def __init__(self, state_dir: Path | str = DEFAULT_DIR):
+    def __init__(self, state_dir: Path | str = DEFAULT_DIR, prefix: str = PREFIX):
         self.dir = Path(state_dir)
+        self.prefix = prefix
         self.key = self.dir / "id_ed25519"
         self.inventory = self.dir / "room.ini"
 
     # --- names ---
-    @staticmethod
-    def name(i: int) -> str:
-        return f"{PREFIX}{i}"
+    def name(self, i: int) -> str:
+        return f"{self.prefix}{i}"
 
-    @staticmethod
-    def volume(i: int) -> str:
-        return f"{PREFIX}{i}-storage"
+    def volume(self, i: int) -> str:
+        return f"{self.prefix}{i}-storage"
+
+    def labels(self) -> list[str]:
+        return ["--label", f"{LABEL}=true", "--label", f"{ROOM_LABEL}={self.prefix}"]
 
     def machines(self) -> list[int]:
-        """The indexes of the room's machines that exist (running or not)."""
+        """The indexes of this room's machines that exist (running or not): labelled, named <prefix><i>."""
         out = podman("ps", "-a", "--filter", f"label={LABEL}=true", "--format", "{{.Names}}", check=False)
-        return sorted(int(n[len(PREFIX) :]) for n in out.split() if n.startswith(PREFIX) and n[len(PREFIX) :].isdigit())
+        n = len(self.prefix)
+        return sorted(int(x[n:]) for x in out.split() if x.startswith(self.prefix) and x[n:].isdigit())
+
+    def volumes(self) -> list[str]:
+        out = podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true", check=False)
+        n = len(self.prefix)
+        return [v for v in out.split() if v.startswith(self.prefix) and v[n:].removesuffix("-storage").isdigit()]
 
     def port(self, i: int) -> int:
         info = json.loads(podman("container", "inspect", self.name(i)))[0]
@@ -170,10 +181,10 @@ class Room:
         for i in range(1, n + 1):
             if i in existing:
                 continue
-            podman("volume", "create", "--label", f"{LABEL}=true", self.volume(i))
+            podman("volume", "create", *self.labels(), self.volume(i))
             podman(
                 "run", "-d", "--name", self.name(i), "--hostname", f"m{i}", "--privileged",
-                "--label", f"{LABEL}=true",
+                *self.labels(),
                 "-v", f"{self.volume(i)}:/var/lib/containers",
                 "-p", f"127.0.0.1:{free_port()}:22",
                 tag,
@@ -231,11 +242,11 @@ class Room:
         return self.inventory
 
     def down(self) -> None:
-        """Remove every machine, volume, key and the inventory of the room; a no-op when there is none."""
-        names = podman("ps", "-aq", "--filter", f"label={LABEL}=true", check=False).split()
+        """Remove every machine, volume, key and the inventory of this room; a no-op when there is none."""
+        names = [self.name(i) for i in self.machines()]
         if names:
             podman("rm", "-f", "-t", "0", *names, check=False)
-        vols = podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true", check=False).split()
+        vols = self.volumes()
         if vols:
             podman("volume", "rm", "-f", *vols, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
