@@ -174,3 +174,14 @@ def nothing_left_behind():
     left = {kind: sorted(after[kind] - before.get(kind, set())) for kind in after}
     left = {kind: names for kind, names in left.items() if names}
     assert not left, f"the tests left these behind: {left}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The VM tests last: qemu idles at ~70 % of a core, so it is booted after everything else and stopped
+    straight after; vm_full (the long five-exercise cycle) only when asked for with -m."""
+    if "vm_full" not in (config.getoption("markexpr") or ""):
+        skip = pytest.mark.skip(reason="the full VM cycle runs only with -m vm_full")
+        for item in items:
+            if item.get_closest_marker("vm_full"):
+                item.add_marker(skip)
+    items.sort(key=lambda item: item.get_closest_marker("vm") is not None)
