@@ -76,7 +76,7 @@ def rootless_storage(user):
     except OSError:
         own_conf = {"path": own, "exists": False, "labctl": False}
     store = os.path.join(user.pw_dir, ".local/share/containers/storage")
-    found = {"driver": "vfs", "from": "no storage.conf sets a driver (rootless fallback)", "own": own_conf,
+    found = {"driver": "vfs", "from": "no storage.conf sets a driver: the rootless fallback", "own": own_conf,
              "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))]}
     for path in (own, STORAGE_CONF, STORAGE_CONF_DEFAULT):
         driver = storage_driver(path)
