@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,8 @@ from typing import Any
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import state_dir
 
+# Seconds a run waits for another controller's run on a machine (within Ansible's task time-out).
+LEASE_WAIT = 840
 ORPHAN_WAIT = 60.0  # seconds to let a dead holder's ansible-playbook finish before stopping it
 
 Say = Callable[[str], None]
@@ -66,6 +69,25 @@ def command_line(argv: list[str] | None = None) -> str:
         hide_next = arg == "--var"
         words.append(arg)
     return " ".join(words)
+
+
+def run_identity(wait: bool) -> dict[str, object]:
+    """This run, as the lease it takes on every machine it touches names it (labctl.lab.run_lease).
+
+    Runs from one controller pass its lock one at a time, so a lease that names this controller was
+    left by a run that is gone; another controller's lease is waited for (`wait`), or refused at once.
+    """
+    try:
+        machine = Path("/etc/machine-id").read_text().strip()[:8]
+    except OSError:
+        machine = ""
+    return {
+        "id": uuid.uuid4().hex,
+        "controller": socket.gethostname() + (f" ({machine})" if machine else ""),
+        "user": _user(),
+        "command": command_line(),
+        "wait": LEASE_WAIT if wait else 0,
+    }
 
 
 # --- processes -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Trust on a shared machine, on real Podman: values are data, runs take turns, secrets stay hidden."""
 
+import json
 import os
 import subprocess
 import time
@@ -99,3 +100,47 @@ def test_no_process_command_line_shows_the_password_during_up(clean_scenario, tm
     assert samples > 10, "too few samples to mean anything"
     assert seen == [], seen[:3]
     assert podman("exec", "database", "sh", "-c", 'printf %s "$MYSQL_ROOT_PASSWORD"') == password
+
+
+LEASE = Path("/var/lib/labctl/run.lease")
+
+
+def write_lease(controller: str, since: float) -> None:
+    LEASE.parent.mkdir(parents=True, exist_ok=True)
+    LEASE.write_text(
+        json.dumps(
+            {
+                "id": "0" * 32,
+                "controller": controller,
+                "user": "it",
+                "command": "labctl reset --all -i room.ini",
+                "since": since,
+            }
+        )
+    )
+
+
+def test_a_run_from_another_controller_holds_this_machine_and_a_stale_or_own_lease_is_taken_over(clean_scenario):
+    clean_scenario("ex1")
+    try:
+        # Another controller (IT's laptop) works on this machine right now: --no-wait refuses, naming it.
+        write_lease("it-laptop (0badcafe)", time.time())
+        refused = run_labctl("up", "ex1", "--converge", "--no-wait")
+        assert refused.rc == 3, refused.stdout + refused.stderr
+        assert "Another labctl run works on this machine's Podman store" in refused.stderr
+        assert "labctl reset --all -i room.ini (it on it-laptop (0badcafe)" in refused.stderr
+        assert not podman("ps", "-aq", "--filter", "label=io.labctl.scenario=ex1").split()
+
+        # That run crashed two hours ago: its lease is taken over, and given back at the end.
+        write_lease("it-laptop (0badcafe)", time.time() - 7200)
+        up = run_labctl("up", "ex1", "--converge", "--no-wait")
+        assert up.rc == 0, up.stdout + up.stderr
+        assert not LEASE.exists()
+
+        # A lease this controller's killed run left behind is taken over at once.
+        write_lease(lock.run_identity(True)["controller"], time.time())
+        again = run_labctl("verify", "ex1", "--no-wait")
+        assert again.rc == 0, again.stdout + again.stderr
+        assert not LEASE.exists()
+    finally:
+        LEASE.unlink(missing_ok=True)
