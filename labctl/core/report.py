@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
 from rich.markup import escape
 from rich.spinner import Spinner
@@ -67,25 +67,33 @@ class _Progress:
         if self.debug and state != "task":
             err.print(f"[dim]{escape(host)}: {state}{' — ' + escape(detail) if detail else ''}[/]")
 
-    def __rich__(self) -> RenderableType:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if len(self.machines) <= 1:
             self.spinner.update(text=Text.from_markup(f"{escape(self.title)}: [dim]{escape(self.task)}[/]"))
-            return self.spinner
-        grid = Table.grid(padding=(0, 1))
-        for _ in range(4):  # a line per machine, never wrapped: a long task name ends in …
-            grid.add_column(no_wrap=True, overflow="ellipsis")
+            yield self.spinner
+            return
+        yield Text(self.title, style="bold")
+        width = max(len(h) for h in self.machines)
         now = time.monotonic()
         for host, line in self.machines.items():
             seconds = f"{(line['end'] or now) - line['start']:5.1f} s"
             if line["state"] == "task":
-                status: RenderableType = line.setdefault("spinner", Spinner("dots"))
-                text = f"[dim]{escape(line['detail'])}[/]"
+                mark: RenderableType = line.setdefault("spinner", Spinner("dots"))
+                text = Text(line["detail"], style="dim")
             else:
-                status = {"done": "[green]✓[/]", "failed": "[red]✗[/]"}.get(line["state"], "[red]?[/]")
-                word = {"done": "done", "failed": "[red]failed[/]"}.get(line["state"], "[red]unreachable[/]")
-                text = word + (f" [dim]{escape(line['detail'][:100])}[/]" if line["detail"] else "")
-            grid.add_row(status, escape(host), seconds, text)
-        return Group(Text(self.title, style="bold"), grid)
+                mark = Text.from_markup({"done": "[green]✓[/]", "failed": "[red]✗[/]"}.get(line["state"], "[red]?[/]"))
+                text = Text(line["state"], style="" if line["state"] == "done" else "red")
+                if line["detail"]:
+                    text.append(" " + line["detail"], style="dim")
+            # One line per machine, never wrapped: a long task name or reason ends in …
+            text.no_wrap, text.overflow = True, "ellipsis"
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=1)
+            grid.add_column(width=width, no_wrap=True)
+            grid.add_column(width=7, justify="right", no_wrap=True)
+            grid.add_column(width=max(10, options.max_width - width - 11), no_wrap=True, overflow="ellipsis")
+            grid.add_row(mark, Text(host), seconds, text)
+            yield grid
 
 
 @contextlib.contextmanager

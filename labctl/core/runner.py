@@ -113,7 +113,11 @@ def _plain(value: Any, prefix: str = "") -> str:
 
 
 def _failure_message(res: dict[str, Any]) -> str:
-    """A task's error in a line or two: its msg, plus the last line of stderr when that says more."""
+    """A task's error in a line or two: its msg, plus the last line of stderr when that says more.
+    A looped task's own msg ("One or more items failed") gives way to its first failed item's."""
+    failed = [r for r in res.get("results") or [] if isinstance(r, dict) and r.get("failed")]
+    if failed and str(res.get("msg") or "").startswith(("One or more items failed", "All items completed")):
+        res = failed[0]
     msg = _plain(res.get("msg") or "")
     stderr = str(res.get("stderr") or res.get("module_stderr") or "").strip()
     last = stderr.splitlines()[-1].strip() if stderr else ""
@@ -129,8 +133,11 @@ def _failure_message(res: dict[str, Any]) -> str:
 def _unreachable_message(res: dict[str, Any]) -> str:
     """Why a machine could not be reached; a looped task says it in its items ("All items completed")."""
     items = [r for r in res.get("results") or [] if isinstance(r, dict) and r.get("unreachable")]
-    msg = (items[0] if items else res).get("msg") or res.get("msg") or "unreachable"
-    return _plain(msg).removeprefix("Task failed: ")
+    msg = _plain((items[0] if items else res).get("msg") or res.get("msg") or "unreachable")
+    msg = msg.removeprefix("Task failed: ")
+    if "ssh: " in msg:  # "Data could not be sent … over ssh: ssh: connect to host … port 22: Connection refused"
+        return "SSH: " + msg.rsplit("ssh: ", 1)[1]
+    return msg
 
 
 class _EventCollector:

@@ -5,8 +5,8 @@ from rich.console import Console
 from labctl.core import report
 
 
-def render(progress) -> str:
-    console = Console(width=120, record=True, color_system=None)
+def render(progress, width=120) -> str:
+    console = Console(width=width, record=True, color_system=None)
     console.print(progress)
     return console.export_text()
 
@@ -32,3 +32,13 @@ def test_several_machines_get_a_line_each_with_their_task_or_end_and_seconds():
     assert "pc1" in lines[1] and "done" in lines[1] and " s " in lines[1]
     assert "pc2" in lines[2] and "unreachable" in lines[2] and "ssh" in lines[2]
     assert "pc3" in lines[3] and "failed" in lines[3] and "8080" in lines[3]
+
+
+def test_a_long_task_name_ends_in_an_ellipsis_and_the_machine_stays_readable():
+    shown = report._Progress("Checking the host")
+    shown.host("training-pc-01", "task", "Look at this host's Podman prerequisites " * 4)
+    shown.host("training-pc-02", "unreachable", "Failed to connect to the host via ssh: " * 4)
+    lines = render(shown, width=60).splitlines()
+    assert len(lines) == 3
+    assert "training-pc-01" in lines[1] and lines[1].rstrip().endswith("…")
+    assert "training-pc-02" in lines[2] and "unreachable" in lines[2]

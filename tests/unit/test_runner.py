@@ -415,3 +415,22 @@ def test_each_machine_reports_its_task_its_end_and_its_seconds():
     assert seen[:3] == [("pc1", "task", "Pull"), ("pc2", "task", "Pull"), ("pc2", "unreachable", "no route")]
     assert ("pc1", "done", "") in seen
     assert set(collector.seconds()) == {"pc1", "pc2"}
+
+
+def test_a_machine_that_cannot_be_reached_says_why_in_ssh_s_words():
+    res = {
+        "msg": 'Task failed: Data could not be sent to remote host "10.0.0.7". Make sure this host can be '
+        "reached over ssh: ssh: connect to host 10.0.0.7 port 22: No route to host",
+        "unreachable": True,
+    }
+    assert runner._unreachable_message(res) == "SSH: connect to host 10.0.0.7 port 22: No route to host"
+    looped = {"msg": "All items completed", "results": [{"unreachable": True, "msg": "Failed to connect: timeout"}]}
+    assert runner._unreachable_message(looped) == "Failed to connect: timeout"
+
+
+def test_a_looped_task_that_failed_gives_its_failed_item_s_message():
+    res = {
+        "msg": "One or more items failed",
+        "results": [{"failed": False}, {"failed": True, "msg": "podman: not found"}],
+    }
+    assert runner._failure_message(res) == "podman: not found"
