@@ -58,10 +58,24 @@ def worst(codes: Iterable[int]) -> ExitCode:
     return ExitCode(others[0]) if others else ExitCode.OK
 
 
+SUDO_REFUSED = (
+    "missing sudo password",
+    "incorrect sudo password",
+    "a password is required",
+    "is not in the sudoers file",
+    "not allowed to execute",
+    "waiting for privilege escalation prompt",
+)
+
+
+def _sudo_refused(message: str) -> bool:
+    return any(words in message.lower() for words in SUDO_REFUSED)
+
+
 def _failure_code(failure: Failure) -> ExitCode:
     from labctl.core.actions import _host_trouble  # the sentence for a full disk or a hung Podman
 
-    if _host_trouble(failure.message):
+    if _host_trouble(failure.message) or _sudo_refused(failure.message):
         return ExitCode.HOST_NOT_READY
     if failure.exit_code:
         return ExitCode(failure.exit_code)
@@ -74,7 +88,12 @@ def _failure_reason(failure: Failure) -> str:
     known = _host_trouble(failure.message)
     if known:
         return f"'{failure.task}': {known}"
-    message = failure.message.rstrip(".")
+    message = failure.message.removeprefix("Task failed: ").rstrip(".")
+    if _sudo_refused(message):
+        return (
+            f"sudo refused to make the user root ({message}): give -K/--ask-become-pass for the password, "
+            "or allow the user sudo without one."
+        )
     return f"{message}." if failure.explicit else f"'{failure.task}' failed: {message}."
 
 

@@ -158,3 +158,10 @@ def test_retry_records_the_machines_that_failed_or_dropped_off(tmp_path, monkeyp
 def test_retry_needs_an_inventory():
     with pytest.raises(LabctlError, match="needs the inventory"):
         room.to_retry("up", "ex2", None)
+
+
+def test_a_machine_where_sudo_is_refused_is_not_ready_with_what_to_do():
+    result = run(["pc1"], failures=[Failure("pc1", "Wait", "Task failed: Missing sudo password")])
+    found = room.machines(result, "up")[0]
+    assert found.exit_code == ExitCode.HOST_NOT_READY and found.result == "not ready"
+    assert found.reason.startswith("sudo refused to make the user root (Missing sudo password): give -K")
