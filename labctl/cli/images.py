@@ -10,7 +10,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from labctl.cli.options import Debug, Json, NoWait
+from labctl.cli.options import CaCert, Debug, Json, NoWait, ca_option
 from labctl.core import images as course_images
 from labctl.core import lock, lookalikes, report, scenarios
 from labctl.core.actions import raise_for_failures, run_images_action
@@ -114,6 +114,7 @@ def pull(
     ids: Scenarios = None,
     all_: All = False,
     pull: Pull = "missing",
+    ca_cert: CaCert = None,
     json_out: Json = False,
     debug: Debug = False,
     no_wait: NoWait = False,
@@ -129,7 +130,12 @@ def pull(
     if built:
         ids_built = sorted({s for i in built for s in i.scenarios})
         with report.progress("Building the exercises' images", debug) as on_progress:
-            run = run_images_action([scenarios.load(i) for i in ids_built], on_progress=on_progress, wait=not no_wait)
+            run = run_images_action(
+                [scenarios.load(i) for i in ids_built],
+                on_progress=on_progress,
+                wait=not no_wait,
+                settings=ca_option(ca_cert),
+            )
         raise_for_failures(run, "images pull")
         results += [{"reference": i.ref, "result": "built or up to date"} for i in built]
     if json_out:

@@ -213,3 +213,25 @@ PullPolicy = Annotated[
         help="Pull images when missing (default), always (again, e.g. to replace look-alikes), or never.",
     ),
 ]
+
+
+CaCert = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-cert",
+        metavar="FILE",
+        help=(
+            "A PEM bundle the exercises' image builds trust (a TLS-inspecting proxy's CA with the usual ones); "
+            "default: the host's bundle when /usr/local/share/ca-certificates holds extra CAs."
+        ),
+    ),
+]
+
+
+def ca_option(path: Path | None) -> dict[str, str]:
+    """lab_ca_bundle for the playbook, from --ca-cert (checked here: a missing file is exit 2)."""
+    if path is None:
+        return {}
+    if not path.expanduser().is_file():
+        raise LabctlError(f"--ca-cert {path}: no such file.", ExitCode.USAGE)
+    return {"lab_ca_bundle": str(path.expanduser().resolve())}

@@ -10,6 +10,7 @@ from labctl.cli.options import (
     All,
     AskBecomePass,
     Become,
+    CaCert,
     Debug,
     DryRun,
     Forks,
@@ -23,6 +24,7 @@ from labctl.cli.options import (
     RetryFailed,
     ScenarioOrAll,
     Verbose,
+    ca_option,
     connection,
 )
 from labctl.core import report
@@ -44,6 +46,7 @@ def prepare(
     ] = None,
     dry_run: DryRun = False,
     pull: PullPolicy = PullWhen.missing,
+    ca_cert: CaCert = None,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -67,6 +70,7 @@ def prepare(
             "lab_workdir": where if conn.remote else str(workdir),
             "lab_dry_run": dry_run,
             "lab_pull": pull.value,
+            **ca_option(ca_cert),
         }
         result = run_action(
             scenario,

@@ -9,6 +9,7 @@ from labctl.cli.options import (
     All,
     AskBecomePass,
     Become,
+    CaCert,
     Debug,
     DryRun,
     Forks,
@@ -21,6 +22,7 @@ from labctl.cli.options import (
     ScenarioOrAll,
     Vars,
     Verbose,
+    ca_option,
     connection,
     parse_vars,
 )
@@ -36,6 +38,7 @@ def reset(
     var: Vars = None,
     dry_run: DryRun = False,
     json_out: Json = False,
+    ca_cert: CaCert = None,
     debug: Debug = False,
     inventory: Inventory = None,
     limit: Limit = None,
@@ -58,7 +61,7 @@ def reset(
             debug=debug,
             connection=conn,
             overrides=parse_vars(scenario, var),
-            options={"lab_keep_data": keep_data, "lab_dry_run": dry_run},
+            options={"lab_keep_data": keep_data, "lab_dry_run": dry_run, **ca_option(ca_cert)},
             retry_failed=retry_failed,
         )
         finish_provisioning(scenario, "reset", result, json_out=json_out)

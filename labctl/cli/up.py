@@ -9,6 +9,7 @@ from labctl.cli.options import (
     All,
     AskBecomePass,
     Become,
+    CaCert,
     Debug,
     Forks,
     Inventory,
@@ -22,6 +23,7 @@ from labctl.cli.options import (
     ScenarioOrAll,
     Vars,
     Verbose,
+    ca_option,
     connection,
     parse_vars,
 )
@@ -42,6 +44,7 @@ def up(
     ] = False,
     var: Vars = None,
     pull: PullPolicy = PullWhen.missing,
+    ca_cert: CaCert = None,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -65,7 +68,7 @@ def up(
             debug=debug,
             connection=conn,
             overrides=parse_vars(scenario, var),
-            options={"lab_force": force, "lab_pull": pull.value},
+            options={"lab_force": force, "lab_pull": pull.value, **ca_option(ca_cert)},
             fast_path=not converge,
             retry_failed=retry_failed,
         )

@@ -139,7 +139,7 @@ def run_scenario_action(
         **overrides,
         **(options or {}),
         **(
-            controller_images(scenario, action, (options or {}).get("lab_pull", "missing"), on_progress, wait)
+            controller_images(scenario, action, options or {}, on_progress, wait)
             if inventory is not None and action in ("up", "reset", "prepare")
             else {}
         ),
@@ -169,7 +169,7 @@ def run_scenario_action(
 
 
 def controller_images(
-    scenario: Scenario, action: str, pull: str, on_progress: ProgressCallback | None, wait: bool
+    scenario: Scenario, action: str, options: dict[str, Any], on_progress: ProgressCallback | None, wait: bool
 ) -> dict[str, Any]:
     """Pull and build the scenario's images once, here, for the machines of an inventory to copy.
 
@@ -177,9 +177,9 @@ def controller_images(
     machines pull the rest themselves (through their mirror, if the inventory names one).
     """
     try:
-        run_images_action(
-            [scenario], pull="never" if pull == "never" else "missing", on_progress=on_progress, wait=wait
-        )
+        pull = "never" if options.get("lab_pull") == "never" else "missing"
+        ca = {k: v for k, v in options.items() if k == "lab_ca_bundle"}
+        run_images_action([scenario], pull=pull, on_progress=on_progress, wait=wait, settings=ca)
         store = Podman().images()
     except LabctlError:
         return {}
@@ -289,11 +289,13 @@ def run_images_action(
     on_progress: ProgressCallback | None = None,
     wait: bool = True,
     connection: Connection | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Get the scenarios' images onto every host: pulled as `pull` says, built from the exercises' files."""
+    """Get the scenarios' images onto every host: pulled as `pull` says, built from the exercises' files.
+    `settings`: the playbook's lab_* switches (lab_ca_bundle)."""
     return run_playbook(
         "images.yml",
-        {"lab_scenarios": [s.as_extravar() for s in scenarios], "lab_pull": pull},
+        {"lab_scenarios": [s.as_extravar() for s in scenarios], "lab_pull": pull, **(settings or {})},
         label="images",
         on_progress=on_progress,
         wait=wait,

@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,58 @@ def test_quickstart_builds_look_alikes_when_no_registry_answers(tmp_path, backup
         else:
             link.unlink(missing_ok=True)
             link.symlink_to(was)
+
+
+def build_with_lab_build(context: Path, tag: str, bundle: str) -> subprocess.CompletedProcess:
+    playbook = context.parent / "build.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: lab_build\n"
+        f"      lab_build_images: [{{tag: '{tag}', context: '{context}'}}]\n"
+        f"      lab_build_ca_bundle: '{bundle}'\n"
+    )
+    env = {
+        **os.environ,
+        "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
+        "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"),
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    }
+    bin_dir = Path(sys.executable).parent
+    return subprocess.run(
+        [
+            str(bin_dir / "ansible-playbook"),
+            *("-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}"),
+            str(playbook),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+
+
+def test_builds_trust_a_tls_inspecting_proxys_ca_through_the_hosts_bundle(tmp_path):
+    extra = sorted(Path("/usr/local/share/ca-certificates").rglob("*.crt"))
+    if not extra:
+        pytest.skip(
+            "this machine's egress has no TLS-inspecting proxy (no extra CA in /usr/local/share/ca-certificates)"
+        )
+    context = tmp_path / "context"
+    context.mkdir()
+    # An image that knows nothing of the proxy's CA: pip over HTTPS fails in it unless the build trusts it.
+    (context / "Containerfile").write_text(
+        "FROM localhost/labctl-lookalike-base:latest\n"
+        "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-pip >/dev/null\n"
+        "RUN pip download --no-deps --quiet -d /tmp/wheels six && ls /tmp/wheels\n"
+    )
+    tag = "localhost/labctl-test-proxy-ca:latest"
+    try:
+        without = build_with_lab_build(context, tag, "")
+        assert without.returncode != 0, "pip reached PyPI without the proxy's CA: the test proves nothing here"
+        assert "CERTIFICATE_VERIFY_FAILED" in without.stdout + without.stderr, without.stdout[-3000:]
+        with_ca = build_with_lab_build(context, tag, "/etc/ssl/certs/ca-certificates.crt")
+        assert with_ca.returncode == 0, with_ca.stdout[-3000:]
+        # The bundle was mounted for the build only: the image carries no certificate and no pip.conf of it.
+        left = podman("run", "--rm", tag, "sh", "-c", "cat /run/labctl/* /etc/pip.conf 2>/dev/null; true")
+        assert "CERTIFICATE" not in left and "cert =" not in left, left[:300]
+    finally:
+        podman("image", "rm", "-f", tag, check=False)
