@@ -28,8 +28,7 @@ def room() -> Iterator[Room]:
     # its own names and labels: a room someone has up (tests/room/room.py's default) is left alone
     the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"), prefix=f"labctl-roomtest{os.getpid()}-")
     try:
-        # become in the inventory, as a trainer's inventory would say it
-        the_room.up(MACHINES, become=True)
+        the_room.up(MACHINES)  # the inventory says nothing of become: the tests give --become
         yield the_room
     finally:
         the_room.down()
@@ -51,7 +50,7 @@ def test_room_machines_start_without_podman(room):
 
 
 def test_host_setup_installs_podman_on_every_machine(room):
-    setup = run_labctl("host", "setup", "-i", str(room.inventory), timeout=900)
+    setup = run_labctl("host", "setup", "-i", str(room.inventory), "--become", timeout=900)
     assert setup.rc == 0, setup.stdout + setup.stderr
     for i in range(1, MACHINES + 1):
         info = json.loads(room.podman(i, "info", "--format", "json"))
@@ -61,9 +60,9 @@ def test_host_setup_installs_podman_on_every_machine(room):
 
 def test_up_verify_ex1_on_every_machine(room):
     room.load_images(EX1_IMAGES)  # until labctl copies the images to the machines itself
-    up = run_labctl("up", "ex1", "-i", str(room.inventory))
+    up = run_labctl("up", "ex1", "-i", str(room.inventory), "--become")
     assert up.rc == 0, up.stdout + up.stderr
-    verify = run_labctl("verify", "ex1", "-i", str(room.inventory))
+    verify = run_labctl("verify", "ex1", "-i", str(room.inventory), "--become")
     assert verify.rc == 0, verify.stdout + verify.stderr
     assert "FAIL" not in verify.stdout
     before = {}
@@ -74,14 +73,28 @@ def test_up_verify_ex1_on_every_machine(room):
         page = room.podman(i, "exec", "client", "wget", "-qO-", "http://webserver")
         assert "Welcome to nginx" in page, f"m{i}: {page[:200]}"
         before[i] = {n: c["Id"] for n, c in ctrs.items()}
-    again = run_labctl("up", "ex1", "-i", str(room.inventory))
+    again = run_labctl("up", "ex1", "-i", str(room.inventory), "--become")
     assert again.rc == 0, again.stdout + again.stderr
     for i in range(1, MACHINES + 1):  # nothing recreated on any machine
         assert {n: c["Id"] for n, c in inner_containers(room, i).items()} == before[i]
 
 
+def test_a_machine_where_sudo_is_refused_fails_alone(room):
+    room.refuse_sudo(3)
+    try:
+        verify = run_labctl("verify", "ex1", "-i", str(room.inventory), "--become", "--json")
+    finally:
+        room.allow_sudo(3)
+    assert verify.rc != 0, verify.stdout
+    machines = verify.json()["machines"]
+    assert [machines[m]["result"] for m in ("m1", "m2")] == ["ok", "ok"], machines
+    assert machines["m3"]["result"] != "ok"
+    reason = machines["m3"]["reason"]
+    assert reason and "\n" not in reason and "Traceback" not in reason, reason
+
+
 def test_clean_ex1_leaves_nothing_on_any_machine(room):
-    clean = run_labctl("clean", "ex1", "-i", str(room.inventory))
+    clean = run_labctl("clean", "ex1", "-i", str(room.inventory), "--become")
     assert clean.rc == 0, clean.stdout + clean.stderr
     for i in range(1, MACHINES + 1):
         assert inner_containers(room, i) == {}
