@@ -127,7 +127,10 @@ def _failure_message(res: dict[str, Any]) -> str:
         return last
     if last and last not in msg and len(msg) < 80:
         return f"{msg} ({last})"
-    return msg.splitlines()[0][:300] if msg else "the task failed without a message"
+    if not msg:
+        return "the task failed without a message"
+    first = msg.splitlines()[0]
+    return first if len(first) <= 500 else first[:499] + "…"  # a sentence written for the user stays whole
 
 
 def _unreachable_message(res: dict[str, Any]) -> str:
