@@ -6,6 +6,7 @@ keep no secrets (see _scrub). One run at a time per Podman store (labctl.core.lo
 SIGTERM stops Ansible and all its workers before labctl exits.
 """
 
+import contextlib
 import json
 import os
 import shlex
@@ -396,7 +397,7 @@ class _Interruption:
     second, which then stops ansible-playbook and its workers (they run in sessions of their own,
     so ansible-runner's own kill of the process group misses them) and tells ansible-runner to stop."""
 
-    def __init__(self, held: lock.RunLock):
+    def __init__(self, held: lock.RunLock | None):
         self.held = held
         self.signum = 0
         self.child = 0
@@ -420,7 +421,8 @@ class _Interruption:
             found = [pid for pid in lock.children(os.getpid()) if lock.is_ansible_playbook(pid)]
             if found:
                 self.child = found[0]
-                self.held.set_child(self.child)
+                if self.held:  # a run that holds the store's lock records Ansible's PID in it
+                    self.held.set_child(self.child)
         if self.signum and self.child:
             self.left = lock.stop_tree(self.child)
         return bool(self.signum)
@@ -460,6 +462,7 @@ def run_playbook(
     verbosity: int = 0,
     wait: bool = True,
     connection: Connection | None = None,
+    lock_store: bool = True,
 ) -> RunResult:
     """Run a playbook (one of labctl's by name, or any by absolute path) and return what happened,
     without parsing any stdout. Holds the Podman store's lock for the run; `wait=False` fails at once
@@ -470,7 +473,8 @@ def run_playbook(
     env = _ansible_env()
     target = inventories.resolve(conn.inventory, conn.limit, env)
     secrets = _secret_values(extravars) + ([conn.become_password] if conn.become_password else [])
-    with lock.hold(wait=wait) as held:
+    # A run that only reads (status -i) needs no turn: it changes no store.
+    with lock.hold(wait=wait) if lock_store else contextlib.nullcontext() as held:
         runs = state_dir() / "runs"
         runs.mkdir(parents=True, exist_ok=True)
         _sweep(runs)

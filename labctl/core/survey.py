@@ -9,7 +9,9 @@ from labctl.core.status import Snapshot
 
 def take(connection: Connection, on_progress: ProgressCallback | None = None) -> tuple[RunResult, dict[str, Any]]:
     """The run, and per machine that answered: (Snapshot, the image names it has)."""
-    result = run_playbook("status.yml", {}, label="status", on_progress=on_progress, connection=connection)
+    result = run_playbook(
+        "status.yml", {}, label="status", on_progress=on_progress, connection=connection, lock_store=False
+    )
     found: dict[str, Any] = {}
     for host, report in result.reports.items():
         listings = report.get("listings") or {}
