@@ -82,6 +82,17 @@ MASKED = [
 # Normal users, each with a key and a subordinate id range; none has sudo (root's key is for --become).
 USERS = {"student": 1000, "student2": 1001}
 DISK_SIZE = "8G"
+# Images put into root's store at build time, from this host's store (its stand-ins): loading them into
+# the VM costs minutes under TCG (podman load is CPU-bound there), on this host seconds. The disk's hash
+# covers their image IDs. A rootless user's store is loaded at run time (load_images): its files belong
+# to the user's subordinate ids.
+PRELOAD = [
+    "docker.io/library/alpine:latest",
+    "docker.io/library/nginx:alpine",
+    "docker.io/library/nginx:1.25-alpine",
+    "docker.io/library/mysql:8.0",
+    "docker.io/library/python:3.12-slim",
+]
 HOST_PACKAGES = ["qemu-system-x86", "linux-image-cloud-amd64", "mmdebstrap", "openssh-client"]
 DEFAULT_RUN = Path("/tmp/labctl-vm")
 
@@ -108,10 +119,21 @@ def kernel() -> tuple[str, Path, Path]:
     return kver, vmlinuz, initrd
 
 
+def image_ids(images: list[str]) -> list[str]:
+    """This host's image IDs of the preloaded images (one sentence when one is missing)."""
+    proc = subprocess.run(
+        ["podman", "image", "inspect", "--format", "{{.Id}}", *images], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"the VM preloads {', '.join(images)} from this host's store: {proc.stderr.strip()}")
+    return proc.stdout.split()
+
+
 def recipe_hash(kver: str) -> str:
     h = hashlib.sha256()
+    h.update(" ".join(PRELOAD + image_ids(PRELOAD)).encode())
     # The recipe's own text (not the whole file: booting and the CLI do not change the disk).
-    recipe = inspect.getsource(_customize) + inspect.getsource(build)
+    recipe = inspect.getsource(_customize) + inspect.getsource(_preload) + inspect.getsource(build)
     for part in (SUITE, *MIRRORS, *PACKAGES, *MASKED, repr(sorted(USERS.items())), DISK_SIZE, kver, recipe):
         h.update(part.encode() + b"\0")
     return h.hexdigest()[:16]
@@ -167,6 +189,33 @@ def _customize(root: Path, kver: str, keydir: Path) -> None:
     (root / "etc/ssh/sshd_config.d/labctl-vm.conf").write_text("UseDNS no\nPermitRootLogin prohibit-password\n")
 
 
+def _preload(root: Path, work: Path) -> None:
+    """Root's images, loaded on this host into the VM's store (its storage driver: overlay)."""
+    graph = root / "var/lib/containers/storage"
+    runroot = tempfile.mkdtemp(prefix="lvm-")  # Podman wants a short runroot (at most 50 characters)
+    try:
+        _run("podman", "save", "-q", "-m", "-o", str(work / "images.tar"), *PRELOAD)
+        _run(
+            "podman",
+            "--root",
+            str(graph),
+            "--runroot",
+            runroot,
+            "--storage-driver",
+            "overlay",
+            "load",
+            "-q",
+            "-i",
+            str(work / "images.tar"),
+            stdout=subprocess.DEVNULL,
+        )
+    finally:
+        shutil.rmtree(runroot, ignore_errors=True)
+        (work / "images.tar").unlink(missing_ok=True)
+    # libpod's database remembers the store's path here; Podman makes a new one in the VM.
+    shutil.rmtree(graph / "libpod", ignore_errors=True)
+
+
 def build(force: bool = False) -> Path:
     """The disk's folder (disk.raw, id_ed25519, kver): from the cache when the recipe's hash matches."""
     kver, _, _ = kernel()
@@ -183,6 +232,7 @@ def build(force: bool = False) -> Path:
             "mmdebstrap", "--quiet", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), *MIRRORS
         )
         _customize(root, kver, work)
+        _preload(root, work)
         (work / "kver").write_text(kver + "\n")
         # Apt's lists and caches are of no use inside the VM.
         for junk in ("var/lib/apt/lists", "var/cache/apt"):
@@ -197,9 +247,9 @@ def build(force: bool = False) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         raise
     log(f"built in {time.monotonic() - start:.1f} s: {final}")
-    # Older disks of other recipes only take space.
+    # Disks of other recipes only take space, once no VM can still be running from them (its key is there).
     for old in final.parent.iterdir():
-        if old != final and not old.name.startswith(".build-"):
+        if old != final and time.time() - old.stat().st_mtime > 2 * 86400:
             shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -365,6 +415,11 @@ def down(vm: VM, remove: bool = True) -> None:
         shutil.rmtree(vm.run, ignore_errors=True)
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 def load_images(vm: VM, images: list[str], users: tuple[str, ...] = ("root", "student")) -> None:
     """Copy images from this host's Podman store into the VM's, for root and each user: what is missing only.
 
@@ -380,8 +435,7 @@ def load_images(vm: VM, images: list[str], users: tuple[str, ...] = ("root", "st
         with tempfile.TemporaryDirectory(prefix="labctl-vm-images-") as tmp:
             _run("podman", "save", "-q", "-m", "-o", f"{tmp}/images.tar", *missing)
             os.chmod(tmp, 0o755)
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp)
-            handler.log_message = lambda *a, **k: None
+            handler = functools.partial(_QuietHandler, directory=tmp)
             with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
                 thread = threading.Thread(target=server.serve_forever, daemon=True)
                 thread.start()
