@@ -118,7 +118,7 @@ def test_a_bad_offset_is_one_sentence(classroom):
     bad = classroom.dir / "bad.ini"
     bad.write_text(classroom.inventory.read_text().replace("lab_port_offset=100", "lab_port_offset=abc"))
     result = run_labctl("verify", "ex2", "-i", str(bad), "-l", "s01", "--json")
-    assert result.rc != 0
+    assert result.rc == 2, result.stdout + result.stderr  # bad input, as on the command line
     reason = result.json()["machines"]["s01"]["reason"]
     assert "lab_port_offset of host s01 must be a whole number from 0 to 50000, not 'abc'" in reason, reason
 

@@ -22,13 +22,15 @@ def port_offset(value, host, ports):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT_OFFSET:
         raise AnsibleActionFail(
             f"lab_port_offset of host {host} must be a whole number from 0 to {MAX_PORT_OFFSET}, not {value!r}: "
-            "fix it in the inventory."
+            "fix it in the inventory.",
+            result={"labctl_exit_code": 2},  # bad input, as on the command line
         )
     top = max(ports, default=0)
     if top + value > 65535:
         raise AnsibleActionFail(
             f"lab_port_offset {value} of host {host} moves port {top} past 65535: "
-            f"use at most {65535 - top} in the inventory."
+            f"use at most {65535 - top} in the inventory.",
+            result={"labctl_exit_code": 2},
         )
     return value
 
