@@ -235,19 +235,3 @@ def test_ex4_cpu_limit_not_enforced_without_cpu_delegation(vm, images):
     assert cpu["status"] == "NOT_ENFORCED", cpu
     assert "does not delegate the cgroup controller cpu to user student2" in json.dumps(cpu), cpu
     assert "use cgroup v2" not in json.dumps(cpu) and "host with cgroup v2" not in json.dumps(cpu), cpu
-
-
-@pytest.mark.vm_full
-def test_the_five_exercises_root_and_rootless():
-    """`pytest -m vm_full` (over an hour under TCG, not in CI): the same as `python tests/vm/vm.py cycle`,
-    on a VM of its own: up -> verify -> up -> reset -> clean, each exercise, root and student."""
-    from tests.vm import cycle
-
-    out = Path(tempfile.mkdtemp(prefix="labctl-vm-cycle-")) / "figures.json"
-    try:
-        assert cycle.main(["--out", str(out)]) == 0, out.read_text()
-        rows = json.loads(out.read_text())["rows"]
-        assert all(not r.get("not_pass") for r in rows if r["verb"] == "verify"), rows
-        assert all(r["changed"] == 0 for r in rows if r["verb"] == "up again"), rows
-    finally:
-        shutil.rmtree(out.parent, ignore_errors=True)
