@@ -1,45 +1,70 @@
-"""A room of three training machines (tests/room/room.py), reached over SSH with become, from fresh.
+"""A room of three training machines (tests/room/room.py), reached over SSH with --become, from fresh.
 
-The machines start without Podman: `labctl host setup -i` installs it on all three; then ex1 goes up,
-passes verify on every machine (checked also from inside each machine with its own Podman), a second
-up changes nothing there, and clean leaves nothing of the exercise on any machine. The room itself
-leaves nothing on this host.
+The machines start without Podman and without any image. `labctl host setup -i` installs Podman on all
+three; `up` brings ex1 and ex2 there with the images copied from this controller (only what each lacks);
+verify passes everywhere (checked also from inside each machine with its own Podman); a second up
+changes nothing. A class is graded (one machine done by hand with the course's commands, one with a
+mistake, one untouched); a taken port and a machine dropping off mid-run fail alone; --retry-failed
+finishes the machine once it is back; reset --all, prepare --all and clean --all leave nothing behind.
+The room itself leaves nothing on this host.
 """
 
+import csv
 import json
 import os
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import podman, run_labctl
-from tests.room.room import ROOM_LABEL, Room
+from labctl.core.paths import state_dir
+from tests.conftest import ROOT, podman, run_labctl
+from tests.room.room import LABEL, Room
 
 pytestmark = [pytest.mark.room, pytest.mark.podman, pytest.mark.slow]
 
 MACHINES = 3
-EX1_IMAGES = ["docker.io/library/nginx:alpine", "docker.io/library/alpine:latest"]
+ALL = [f"m{i}" for i in range(1, MACHINES + 1)]
+COURSE = ["ex1", "ex2", "ex3", "ex4", "ex5"]
 
 
 @pytest.fixture(scope="module")
 def room() -> Iterator[Room]:
-    """Three fresh machines (no Podman on them), always torn down; nothing of them stays."""
-    # its own names and labels: a room someone has up (tests/room/room.py's default) is left alone
-    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"), prefix=f"labctl-roomtest{os.getpid()}-")
+    """Three fresh machines (no Podman, no images on them), always torn down; nothing of them stays."""
+    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"))
     try:
-        the_room.up(MACHINES)  # the inventory says nothing of become: the tests give --become
+        the_room.up(MACHINES)
         yield the_room
     finally:
         the_room.down()
-        assert the_room.machines() == [] and the_room.volumes() == []
-        assert not podman("ps", "-aq", "--filter", f"label={ROOM_LABEL}={the_room.prefix}").split()
+        assert not podman("ps", "-aq", "--filter", f"label={LABEL}=true").split()
+        assert not podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true").split()
         assert not os.path.exists(the_room.dir)
+
+
+def labctl(room: Room, *args: str, timeout: int = 1800):
+    return run_labctl(*args, "-i", str(room.inventory), "--become", timeout=timeout)
+
+
+def machines(result) -> dict[str, dict]:
+    return result.json()["machines"]
 
 
 def inner_containers(room: Room, i: int) -> dict[str, dict]:
     """The containers of machine i, as that machine's own Podman lists them."""
     return {c["Names"][0]: c for c in json.loads(room.podman(i, "ps", "-a", "--format", "json") or "[]")}
+
+
+def inner_images(room: Room, i: int) -> dict[str, str]:
+    listing = json.loads(room.podman(i, "images", "--format", "json") or "[]")
+    return {name: image["Id"] for image in listing for name in image.get("Names") or []}
+
+
+def local_images() -> dict[str, str]:
+    listing = json.loads(podman("images", "--format", "json"))
+    return {name: image["Id"] for image in listing for name in image.get("Names") or []}
 
 
 def test_room_machines_start_without_podman(room):
@@ -50,52 +75,148 @@ def test_room_machines_start_without_podman(room):
 
 
 def test_host_setup_installs_podman_on_every_machine(room):
-    setup = run_labctl("host", "setup", "-i", str(room.inventory), "--become", timeout=900)
+    setup = labctl(room, "host", "setup")
     assert setup.rc == 0, setup.stdout + setup.stderr
     for i in range(1, MACHINES + 1):
         info = json.loads(room.podman(i, "info", "--format", "json"))
         assert info["store"]["graphDriverName"] == "overlay", f"m{i}: {info['store']['graphDriverName']}"
         assert info["version"]["Version"].startswith("4.")
+        assert inner_images(room, i) == {}, "a fresh machine has no image"
 
 
-def test_up_verify_ex1_on_every_machine(room):
-    room.load_images(EX1_IMAGES)  # until labctl copies the images to the machines itself
-    up = run_labctl("up", "ex1", "-i", str(room.inventory), "--become")
-    assert up.rc == 0, up.stdout + up.stderr
-    verify = run_labctl("verify", "ex1", "-i", str(room.inventory), "--become")
+def test_up_ex1_and_ex2_copy_the_images_each_machine_lacks_and_pass_everywhere(room):
+    for scenario in ("ex1", "ex2"):
+        up = labctl(room, "up", scenario, "--json")
+        assert up.rc == 0, up.stdout + up.stderr
+        assert all(m["result"] == "ok" for m in machines(up).values()), machines(up)
+    here = local_images()
+    refs = [r["reference"] for r in run_labctl("images", "list", "ex1", "ex2", "--json").json()]
+    for i in range(1, MACHINES + 1):
+        # the controller's very images (by ID): copied, not pulled (no registry answers anywhere here)
+        there = inner_images(room, i)
+        assert {r: there.get(r) for r in refs} == {r: here[r] for r in refs}, f"m{i}"
+    verify = labctl(room, "verify", "ex2", "--json")
     assert verify.rc == 0, verify.stdout + verify.stderr
-    assert "FAIL" not in verify.stdout
-    before = {}
+    assert all(m["failed"] == 0 and m["passed"] > 0 for m in machines(verify).values())
+    verify1 = labctl(room, "verify", "ex1")
+    assert verify1.rc == 0, verify1.stdout + verify1.stderr
     for i in range(1, MACHINES + 1):
         ctrs = inner_containers(room, i)
-        assert {n: ctrs[n]["State"] for n in ("webserver", "client")} == {"webserver": "running", "client": "running"}
-        assert "my-web-net" in ctrs["client"]["Networks"]
+        assert all(ctrs[n]["State"] == "running" for n in ("webserver", "client", "database", "webapp")), f"m{i}"
         page = room.podman(i, "exec", "client", "wget", "-qO-", "http://webserver")
         assert "Welcome to nginx" in page, f"m{i}: {page[:200]}"
-        before[i] = {n: c["Id"] for n, c in ctrs.items()}
-    again = run_labctl("up", "ex1", "-i", str(room.inventory), "--become")
-    assert again.rc == 0, again.stdout + again.stderr
+
+
+def test_a_second_up_changes_nothing_and_copies_nothing(room):
+    cache = state_dir() / "images"
+    archives = {p.name: p.stat().st_mtime for p in cache.glob("*.tar")}
+    before = {i: {n: c["Id"] for n, c in inner_containers(room, i).items()} for i in range(1, MACHINES + 1)}
+    for scenario in ("ex1", "ex2"):
+        again = labctl(room, "up", scenario, "--json")
+        assert again.rc == 0, again.stdout + again.stderr
+        assert {h: m["changed"] for h, m in machines(again).items()} == dict.fromkeys(ALL, 0)
     for i in range(1, MACHINES + 1):  # nothing recreated on any machine
         assert {n: c["Id"] for n, c in inner_containers(room, i).items()} == before[i]
+    assert {p.name: p.stat().st_mtime for p in cache.glob("*.tar")} == archives
 
 
-def test_a_machine_where_sudo_is_refused_fails_alone(room):
-    room.refuse_sudo(3)
+def test_grading_a_class(room, tmp_path):
+    prepare = labctl(room, "prepare", "ex2")
+    assert prepare.rc == 0, prepare.stdout + prepare.stderr
+    script = (ROOT / "tests" / "student" / "ex2.sh").read_bytes()
+    # m1: the course's commands as a student types them; m2: the same, then the app container is gone;
+    # m3: nothing done.
+    for i in (1, 2):
+        done = subprocess.run(
+            ["podman", "exec", "-i", room.name(i), "bash", "-s"], input=script, capture_output=True, timeout=600
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    room.podman(2, "rm", "-f", "-t", "0", "webapp")
+    grades = tmp_path / "grades.csv"
+    verify = run_labctl("verify", "ex2", "-i", str(room.inventory), "--become", "--csv", str(grades))
+    assert verify.rc == 1, verify.stdout + verify.stderr
+    rows = list(csv.DictReader(grades.open()))
+    status = {(r["machine"], r["check"]): r["status"] for r in rows}
+    checks = sorted({r["check"] for r in rows})
+    assert all(status[("m1", c)] == "PASS" for c in checks), rows
+    assert "FAIL" in {status[("m2", c)] for c in checks} and "PASS" in {status[("m2", c)] for c in checks}
+    assert all(status[("m3", c)] != "PASS" for c in checks), rows
+    # The matrix on stdout: a row per machine, a column per check, in the same order on every row.
+    lines = [line for line in verify.stdout.splitlines() if line.startswith(("m1 ", "m2 ", "m3 "))]
+    assert len(lines) >= 3 and "✗" not in lines[0] and "✗" in lines[1], verify.stdout
+
+
+def test_a_taken_port_fails_its_machine_alone_naming_the_holder(room):
+    assert labctl(room, "clean", "ex2").rc == 0
+    holder = subprocess.Popen(
+        ["podman", "exec", room.name(2), "python3", "-m", "http.server", "8080"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        verify = run_labctl("verify", "ex1", "-i", str(room.inventory), "--become", "--json")
+        deadline = time.monotonic() + 30
+        while room.ssh(2, "ss -Htln 'sport = :8080' | grep -c LISTEN || true").stdout.strip() in ("", "0"):
+            assert time.monotonic() < deadline, "the port holder did not start"
+            time.sleep(0.2)
+        up = labctl(room, "up", "ex2", "--json")
+        assert up.rc == 3, up.stdout + up.stderr
+        found = machines(up)
+        assert found["m1"]["result"] == "ok" and found["m3"]["result"] == "ok", found
+        assert found["m2"]["result"] != "ok" and "8080" in found["m2"]["reason"], found["m2"]
+        assert "python3" in found["m2"]["reason"], found["m2"]["reason"]
     finally:
-        room.allow_sudo(3)
-    assert verify.rc != 0, verify.stdout
-    machines = verify.json()["machines"]
-    assert [machines[m]["result"] for m in ("m1", "m2")] == ["ok", "ok"], machines
-    assert machines["m3"]["result"] != "ok"
-    reason = machines["m3"]["reason"]
-    assert reason and "\n" not in reason and "Traceback" not in reason, reason
+        holder.kill()
+        room.ssh(2, "sudo pkill -f 'http.server 8080' || true", check=False)
 
 
-def test_clean_ex1_leaves_nothing_on_any_machine(room):
-    clean = run_labctl("clean", "ex1", "-i", str(room.inventory), "--become")
+def test_a_machine_that_drops_off_mid_run_is_unreachable_and_retry_failed_finishes_it(room):
+    run = subprocess.Popen(
+        [ROOT / ".venv" / "bin" / "labctl", "up", "ex2", "-i", str(room.inventory), "--become", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # In the middle of the run: once m3 holds the run's lease, it goes away.
+        deadline = time.monotonic() + 120
+        while room.ssh(3, "sudo test -f /var/lib/labctl/run.lease && echo yes", check=False).stdout.strip() != "yes":
+            assert time.monotonic() < deadline and run.poll() is None, "the run did not reach m3"
+            time.sleep(0.3)
+        room.stop(3)
+        out, err = run.communicate(timeout=1200)
+    finally:
+        run.kill()
+    assert run.returncode == 4, out + err
+    found = json.loads(out)["machines"]
+    assert found["m1"]["result"] == "ok" and found["m2"]["result"] == "ok", found
+    assert found["m3"]["result"] == "unreachable" and found["m3"]["reason"], found["m3"]
+
+    room.start(3)
+    retry = labctl(room, "up", "ex2", "--retry-failed", "--json")
+    assert retry.rc == 0, retry.stdout + retry.stderr
+    assert list(machines(retry)) == ["m3"], machines(retry)
+    verify = labctl(room, "verify", "ex2")
+    assert verify.rc == 0, verify.stdout + verify.stderr
+
+
+def test_reset_prepare_and_clean_the_whole_course_leave_nothing(room):
+    reset = labctl(room, "reset", "--all", timeout=3600)
+    assert reset.rc == 0, reset.stdout[-3000:] + reset.stderr[-3000:]
+    for i in range(1, MACHINES + 1):
+        names = set(inner_containers(room, i))
+        assert {"webserver", "client", "database", "webapp", "text-api", "text-frontend"} <= names, f"m{i}: {names}"
+    prepare = labctl(room, "prepare", "--all", timeout=3600)
+    assert prepare.rc == 0, prepare.stdout[-3000:] + prepare.stderr[-3000:]
+    for i in range(1, MACHINES + 1):
+        assert inner_containers(room, i) == {}, f"m{i}: prepare leaves no exercise running"
+        # ~ is resolved on the machine, for the user labctl becomes there (root)
+        assert room.ssh(i, "sudo ls /root/labctl/ex3/api").stdout.split(), f"m{i}: no files laid out"
+    clean = labctl(room, "clean", "--all")
     assert clean.rc == 0, clean.stdout + clean.stderr
     for i in range(1, MACHINES + 1):
         assert inner_containers(room, i) == {}
-        assert "my-web-net" not in room.podman(i, "network", "ls", "--format", "{{.Name}}").split()
+        assert json.loads(room.podman(i, "pod", "ps", "--format", "json") or "[]") == []
+        volumes = json.loads(room.podman(i, "volume", "ls", "--format", "json") or "[]")
+        assert [v["Name"] for v in volumes] == []
+        networks = {n["name"] for n in json.loads(room.podman(i, "network", "ls", "--format", "json") or "[]")}
+        assert networks <= {"podman"}, networks

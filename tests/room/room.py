@@ -148,6 +148,20 @@ class Room:
     def volume(self, i: int) -> str:
         return f"{self.prefix}{i}-storage"
 
+    @property
+    def network(self) -> str:
+        return f"{self.prefix}net"
+
+    def _network(self) -> None:
+        """The room's own network. Not Podman's default one: the Podman inside each machine puts its
+        pods on 10.88.0.0/16 too, and a machine on that subnet then loses its own gateway and DNS (sudo
+        and SSH stall) — as a real machine on a 10.88.x.x LAN would."""
+        if subprocess.run(["podman", "network", "exists", self.network]).returncode == 0:
+            return
+        taken = set(podman("network", "ls", "--format", "{{range .Subnets}}{{.Subnet}} {{end}}").split())
+        subnet = next(f"10.{k}.0.0/24" for k in range(201, 250) if f"10.{k}.0.0/24" not in taken)
+        podman("network", "create", *self.labels(), "--subnet", subnet, self.network)
+
     def labels(self) -> list[str]:
         return ["--label", f"{LABEL}=true", "--label", f"{ROOM_LABEL}={self.prefix}"]
 
@@ -178,12 +192,17 @@ class Room:
             run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "labctl-room", "-f", str(self.key))
         pub = (self.key.with_suffix(".pub")).read_text()
         existing = set(self.machines())
+        self._network()
         for i in range(1, n + 1):
             if i in existing:
                 continue
             podman("volume", "create", *self.labels(), self.volume(i))
             podman(
                 "run", "-d", "--name", self.name(i), "--hostname", f"m{i}", "--privileged",
+                # /run is fresh at every start, as after a reboot: a machine that was stopped mid-run comes
+                # back without the stale network namespaces and runtime state that stop its Podman.
+                "--tmpfs", "/run:rw,exec,suid,dev,mode=755",
+                "--network", self.network,
                 *self.labels(),
                 "-v", f"{self.volume(i)}:/var/lib/containers",
                 "-p", f"127.0.0.1:{free_port()}:22",
@@ -249,6 +268,7 @@ class Room:
         vols = self.volumes()
         if vols:
             podman("volume", "rm", "-f", *vols, check=False)
+        podman("network", "rm", "-f", self.network, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- faults ---
