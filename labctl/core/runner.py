@@ -333,16 +333,22 @@ def _sweep(runs: Path) -> None:
     for folder in runs.iterdir():
         if not folder.is_dir() or (folder / SCRUBBED).exists():
             continue
-        pid = folder.name.split("-")[2] if folder.name.count("-") >= 3 else ""
-        if pid.isdigit() and int(pid) != os.getpid() and lock.alive(int(pid)):
+        if _running(folder):
             continue  # still running (another store's labctl sharing this state folder)
         _scrub(folder)
+
+
+def _running(folder: Path) -> bool:
+    """Whether the labctl process that made this run folder is still at work (status -i runs beside others)."""
+    pid = folder.name.split("-")[2] if folder.name.count("-") >= 3 else ""
+    return pid.isdigit() and int(pid) != os.getpid() and lock.alive(int(pid))
 
 
 def _new_private_dir(runs: Path, label: str) -> Path:
     old = sorted(p for p in runs.iterdir() if p.is_dir())
     for stale in old[: max(0, len(old) - KEEP_RUNS + 1)]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _running(stale):  # never pull a folder from under a run that is still going
+            shutil.rmtree(stale, ignore_errors=True)
     private = runs / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{label}"
     private.mkdir(mode=0o700)
     return private
