@@ -10,10 +10,25 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from labctl.cli.options import CaCert, Debug, Json, NoWait, ca_option
+from labctl.cli.common import finish_room
+from labctl.cli.options import (
+    AskBecomePass,
+    Become,
+    CaCert,
+    Debug,
+    Forks,
+    Inventory,
+    Json,
+    Limit,
+    NoWait,
+    PrivateKey,
+    Verbose,
+    ca_option,
+    connection,
+)
 from labctl.core import images as course_images
-from labctl.core import lock, lookalikes, report, scenarios
-from labctl.core.actions import raise_for_failures, run_images_action
+from labctl.core import lock, lookalikes, report, scenarios, survey
+from labctl.core.actions import controller_images, raise_for_failures, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.podman import Podman
 
@@ -89,8 +104,25 @@ def _live(title: str, names: list[str], json_out: bool) -> Iterator[course_image
 
 
 @app.command("list")
-def list_images(ids: Scenarios = None, all_: All = False, user: User = None, json_out: Json = False) -> None:
-    """Every image the scenarios use: reference, present here?, ID, size, where it came from."""
+def list_images(
+    ids: Scenarios = None,
+    all_: All = False,
+    user: User = None,
+    json_out: Json = False,
+    debug: Debug = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+    become: Become = None,
+    ask_become_pass: AskBecomePass = False,
+    forks: Forks = None,
+    private_key: PrivateKey = None,
+    verbose: Verbose = 0,
+) -> None:
+    """Every image the scenarios use: reference, present here?, ID, size, where it came from; with -i per machine."""
+    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    if conn.remote:
+        _list_room(_chosen(ids, all_), conn, json_out, debug)
+        return
     rows = course_images.rows(_chosen(ids, all_), Podman(user))
     if json_out:
         report.print_json(rows)
@@ -109,6 +141,30 @@ def list_images(ids: Scenarios = None, all_: All = False, user: User = None, jso
         report.err.print(f"{len(missing)} image(s) missing: `labctl images pull` gets them.")
 
 
+def _list_room(chosen: list[course_images.CourseImage], conn, json_out: bool, debug: bool) -> None:
+    """Which machine has which image: a row per image, a column per machine."""
+    with report.progress("Reading the machines' images", debug) as on_progress:
+        result, found = survey.take(conn, on_progress)
+    machines = sorted(found)
+    if json_out:
+        report.print_json(
+            {
+                "machines": {h: {i.ref: i.ref in found[h][1] for i in chosen} for h in machines},
+                "unreachable": [u.host for u in result.unreachable],
+            }
+        )
+    else:
+        table = Table(box=None, pad_edge=False, header_style="dim")
+        table.add_column("image", no_wrap=True)
+        for host in machines:
+            table.add_column(host, justify="center")
+        for image in chosen:
+            marks = ["[green]✓[/]" if image.ref in found[h][1] else "[yellow]-[/]" for h in machines]
+            table.add_row(report.escape(image.ref), *marks)
+        report.out.print(table)
+    raise_for_failures(result, "images list")
+
+
 @app.command()
 def pull(
     ids: Scenarios = None,
@@ -118,10 +174,24 @@ def pull(
     json_out: Json = False,
     debug: Debug = False,
     no_wait: NoWait = False,
+    inventory: Inventory = None,
+    limit: Limit = None,
+    become: Become = None,
+    ask_become_pass: AskBecomePass = False,
+    forks: Forks = None,
+    private_key: PrivateKey = None,
+    verbose: Verbose = 0,
 ) -> None:
-    """Pull the images the scenarios use (look-alikes are replaced when the registry answers), then build theirs."""
+    """Pull the images the scenarios use (look-alikes are replaced when the registry answers), then build theirs.
+
+    With -i: every machine gets them — through its mirror if the inventory names one, else copied from
+    here (pulled and built here once; only what a machine lacks by image ID)."""
     if pull not in ("missing", "always"):
         raise LabctlError("--pull takes missing or always.", ExitCode.USAGE)
+    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    if conn.remote:
+        _pull_room(ids, all_, pull, ca_cert, conn, json_out, debug, not no_wait)
+        return
     chosen = _chosen(ids, all_)
     pulled = [i.ref for i in chosen if i.kind == "pulled"]
     with lock.hold(wait=not no_wait), _live("Pulling the course's images", pulled, json_out) as step:
@@ -144,6 +214,20 @@ def pull(
     for r in results:
         extra = f" ({r['reason']})" if r.get("reason") else ""
         report.out.print(f"{report.escape(r['reference'])}: {r['result']}{report.escape(extra)}")
+
+
+def _pull_room(ids, all_, pull, ca_cert, conn, json_out: bool, debug: bool, wait: bool) -> None:
+    found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
+    if ids and all_:
+        raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
+    options = {"lab_pull": pull, **ca_option(ca_cert)}
+    with report.progress("Getting the images here first", debug) as on_progress:
+        copies = controller_images(found, "up", options, on_progress, wait)
+    with report.progress("Getting the images onto the machines", debug) as on_progress:
+        result = run_images_action(
+            found, pull=pull, on_progress=on_progress, wait=wait, connection=conn, settings={**copies, **options}
+        )
+    finish_room("images pull", "images", result, json_out=json_out, action="images pull")
 
 
 @app.command()

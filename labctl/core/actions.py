@@ -139,7 +139,7 @@ def run_scenario_action(
         **overrides,
         **(options or {}),
         **(
-            controller_images(scenario, action, options or {}, on_progress, wait)
+            controller_images([scenario], action, options or {}, on_progress, wait)
             if inventory is not None and action in ("up", "reset", "prepare")
             else {}
         ),
@@ -169,9 +169,9 @@ def run_scenario_action(
 
 
 def controller_images(
-    scenario: Scenario, action: str, options: dict[str, Any], on_progress: ProgressCallback | None, wait: bool
+    scenarios: list[Scenario], action: str, options: dict[str, Any], on_progress: ProgressCallback | None, wait: bool
 ) -> dict[str, Any]:
-    """Pull and build the scenario's images once, here, for the machines of an inventory to copy.
+    """Pull and build the scenarios' images once, here, for the machines of an inventory to copy.
 
     Best effort: a controller without Podman or without a registry hands over what it has, and the
     machines pull the rest themselves (through their mirror, if the inventory names one).
@@ -179,16 +179,17 @@ def controller_images(
     try:
         pull = "never" if options.get("lab_pull") == "never" else "missing"
         ca = {k: v for k, v in options.items() if k == "lab_ca_bundle"}
-        run_images_action([scenario], pull=pull, on_progress=on_progress, wait=wait, settings=ca)
+        run_images_action(scenarios, pull=pull, on_progress=on_progress, wait=wait, settings=ca)
         store = Podman().images()
     except LabctlError:
         return {}
-    refs = scenario.pulled_images + [
-        b.tag for b in scenario.builds.values() if not (action == "prepare" and b.by_student)
+    refs = [
+        *(r for s in scenarios for r in s.pulled_images),
+        *(b.tag for s in scenarios for b in s.builds.values() if not (action == "prepare" and b.by_student)),
     ]
     images = [
         {"ref": r, "id": store[r]["Id"], "lookalike": store[r]["Labels"].get(LABEL) == "true"}
-        for r in refs
+        for r in dict.fromkeys(refs)
         if r in store
     ]
     return {
