@@ -122,3 +122,13 @@ def test_a_host_with_every_image_lacks_nothing():
     host = [{"Id": i["id"], "RepoTags": [i["ref"]]} for i in CONTROLLER]
     assert images_lacking(CONTROLLER, host) == []
     assert images_lacking(CONTROLLER, []) == CONTROLLER
+
+
+def test_an_image_the_host_has_under_another_name_needs_a_tag_not_a_copy():
+    controller = [
+        {"ref": "docker.io/library/nginx:alpine", "id": "2", "lookalike": True},
+        {"ref": "docker.io/library/nginx:1.25-alpine", "id": "2", "lookalike": True},
+    ]
+    host = [{"Id": "2", "RepoTags": ["docker.io/library/nginx:alpine"]}]
+    assert [i["ref"] for i in images_lacking(controller, host)] == ["docker.io/library/nginx:1.25-alpine"]
+    assert images_lacking(controller, host, by_id=True) == []

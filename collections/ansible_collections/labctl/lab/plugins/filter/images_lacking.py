@@ -19,16 +19,23 @@ options:
     type: list
     elements: dict
     required: true
+  by_id:
+    description: Only those whose image the host has under no name at all (they must be sent; the rest it can tag).
+    type: bool
+    default: false
 """
 
 
-def images_lacking(controller_images, host_images):
+def images_lacking(controller_images, host_images, by_id=False):
     on_host = {tag: image.get("Id", "") for image in host_images or [] for tag in image.get("RepoTags") or []}
+    ids = {image.get("Id", "") for image in host_images or []}
     lacking = []
     for image in controller_images or []:
         have = on_host.get(image["ref"])
         if have is None or (have != image["id"] and not image.get("lookalike")):
             lacking.append(image)
+    if by_id:
+        return [image for image in lacking if image["id"] not in ids]
     return lacking
 
 
