@@ -9,7 +9,8 @@ scripts, then labctl up from clean, a second up (no-op), verify, reset and clean
 rounds, each also as a multiple of the floor, and where the time of each verb goes (the slowest
 tasks, from the run's events). --checkout runs the labctl of another checkout (e.g. a `git worktree`
 of an older commit) with this venv, to compare before and after.
-Results also go to bench/results/<date>.json. Needs the scenario's images (`labctl images pull`, or `labctl images build-lookalikes` without a registry).
+Results also go to bench/results/<date>.json. Needs the scenario's images (`labctl images pull`, or
+`labctl images build-lookalikes` without a registry).
 """
 
 import argparse
