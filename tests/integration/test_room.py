@@ -126,19 +126,23 @@ def test_grading_a_class(room, tmp_path):
     script = (ROOT / "tests" / "student" / "ex2.sh").read_bytes()
     # m1: the course's commands as a student types them; m2: the same, then the app container is gone;
     # m3: nothing done.
-    # Both students at once, as in a class.
-    students = [
-        subprocess.Popen(
-            ["podman", "exec", "-i", room.name(i), "bash", "-s"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for i in (1, 2)
-    ]
-    for student in students:
-        out, err = student.communicate(script, timeout=600)
-        assert student.returncode == 0, out[-2000:] + err[-2000:]
+    # Both students at once, as in a class (their output goes to files: a full pipe would hold one up).
+    logs = [tmp_path / f"m{i}.log" for i in (1, 2)]
+    students = []
+    for i, log in zip((1, 2), logs, strict=True):
+        with log.open("wb") as out:
+            students.append(
+                subprocess.Popen(
+                    ["podman", "exec", "-i", room.name(i), "bash", "-s"],
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        students[-1].stdin.write(script)
+        students[-1].stdin.close()
+    for student, log in zip(students, logs, strict=True):
+        assert student.wait(timeout=600) == 0, log.read_text(errors="replace")[-3000:]
     room.podman(2, "rm", "-f", "-t", "0", "webapp")
     grades = tmp_path / "grades.csv"
     verify = run_labctl("verify", "ex2", "-i", str(room.inventory), "--become", "--csv", str(grades))
