@@ -217,9 +217,9 @@ def pull(
 
 
 def _pull_room(ids, all_, pull, ca_cert, conn, json_out: bool, debug: bool, wait: bool) -> None:
-    found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
     if ids and all_:
         raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
+    found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
     options = {"lab_pull": pull, **ca_option(ca_cert)}
     with report.progress("Getting the images here first", debug) as on_progress:
         copies = controller_images(found, "up", options, on_progress, wait)

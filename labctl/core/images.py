@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -324,7 +324,3 @@ def controller_cache(keep: set[str]) -> Path:
         if archive.name.split(".")[0] not in keep:
             archive.unlink(missing_ok=True)
     return folder
-
-
-def as_dicts(images: list[CourseImage]) -> list[dict]:
-    return [asdict(i) for i in images]

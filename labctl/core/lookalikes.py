@@ -127,7 +127,7 @@ class Built:
     message: str = ""
 
 
-def _current(podman: Podman, recipe: Recipe, images: dict[str, dict]) -> bool:
+def _current(recipe: Recipe, images: dict[str, dict]) -> bool:
     return all((images.get(t) or {}).get("Labels", {}).get(RECIPE_LABEL) == recipe.hash for t in recipe.tags)
 
 
@@ -163,7 +163,7 @@ def build(
     rebuilt: set[str] = set()
     for recipe in chosen:
         stale_deps = any(d.name in rebuilt for d in recipe.deps)
-        if not force and not stale_deps and _current(podman, recipe, images):
+        if not force and not stale_deps and _current(recipe, images):
             results.append(Built(recipe.name, recipe.tags, "up to date"))
             on_step(recipe.name, "up to date")
             continue

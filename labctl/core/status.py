@@ -12,6 +12,7 @@ from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir
+from labctl.core.podman import Podman
 from labctl.core.scenarios import Scenario
 from labctl.core.secrets import redact
 
@@ -130,7 +131,8 @@ def port_free(port: int) -> bool:
 
 
 def images_present() -> set[str]:
-    return {name for image in podman_json("images") or [] for name in image.get("Names") or []}
+    """The names of the images in this store (Podman's one listing, as `labctl images` reads it)."""
+    return set(Podman().images())
 
 
 @cache
