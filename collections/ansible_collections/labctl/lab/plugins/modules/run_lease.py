@@ -6,7 +6,7 @@ module: run_lease
 short_description: Take or give back labctl's run lease on this machine's Podman store
 description:
   - A lease file next to labctl's records (root /var/lib/labctl/run.lease; a normal user's
-    ~/.local/state/labctl/run.lease) says which run works on this store: its id, its controller,
+    ~/.local/state/labctl/run.lease) says which run works on this store - its id, its controller,
     who ran what, and since when. It is made atomically (O_EXCL), so two runs from two controllers
     cannot both take it.
   - A lease from the same controller is taken over (labctl there lets one run at a time through its
@@ -14,7 +14,7 @@ description:
   - Otherwise the run waits up to I(wait) seconds, then fails saying who holds the lease.
 options:
   state:
-    description: C(taken) to take the lease (waiting), C(given) to give it back if this run holds it.
+    description: C(taken) to take the lease (waiting); C(given) to give it back if this run holds it.
     type: str
     choices: [taken, given]
     default: taken
