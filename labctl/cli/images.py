@@ -259,6 +259,7 @@ def load(
 ) -> None:
     """Load a bundle: only the images that are missing or different here; a second load loads nothing."""
     podman = Podman(user)
+    course_images.read_manifest(bundle.expanduser().resolve())  # a bad file is exit 2 at once, not after a wait
     started = time.monotonic()
     with lock.hold(wait=not no_wait), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
         result = course_images.load(
