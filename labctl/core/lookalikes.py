@@ -122,13 +122,25 @@ def supported() -> None:
 class Built:
     name: str
     tags: list[str]
-    state: str  # "built", "up to date", "failed"
+    state: str  # "built", "tagged", "up to date", "failed"
     seconds: float = 0.0
     message: str = ""
 
 
 def _current(recipe: Recipe, images: dict[str, dict]) -> bool:
-    return all((images.get(t) or {}).get("Labels", {}).get(RECIPE_LABEL) == recipe.hash for t in recipe.tags)
+    """Every tag of the recipe names one and the same image, built from the recipe as it is now."""
+    ids = {(images.get(t) or {}).get("Id") for t in recipe.tags}
+    return len(ids) == 1 and _built_from(recipe, images.get(recipe.tags[0]))
+
+
+def _built_from(recipe: Recipe, image: dict | None) -> bool:
+    return bool(image) and (image.get("Labels") or {}).get(RECIPE_LABEL) == recipe.hash
+
+
+def _reusable(recipe: Recipe, images: dict[str, dict]) -> str | None:
+    """An image some of the recipe's tags still name, built from the recipe as it is now (the one most name)."""
+    ids = [images[t]["Id"] for t in recipe.tags if _built_from(recipe, images.get(t))]
+    return max(ids, key=ids.count) if ids else None
 
 
 def _needed(wanted: Iterable[str], all_recipes: dict[str, Recipe]) -> list[Recipe]:
@@ -167,19 +179,25 @@ def build(
             results.append(Built(recipe.name, recipe.tags, "up to date"))
             on_step(recipe.name, "up to date")
             continue
-        supported()
-        on_step(recipe.name, "building")
         started = time.monotonic()
         old = {images[t]["Id"] for t in recipe.tags if t in images}
-        _build_one(podman, recipe, ca_certs)
-        rebuilt.add(recipe.name)
+        reuse = None if force or stale_deps else _reusable(recipe, images)
+        if reuse:
+            # A tag was removed or moved (say, `podman rmi nginx:alpine`): the recipe's image is still
+            # here under another of its tags, so tag it again instead of building a different image.
+            podman.run("tag", reuse, *recipe.tags)
+        else:
+            supported()
+            on_step(recipe.name, "building")
+            _build_one(podman, recipe, ca_certs)
+            rebuilt.add(recipe.name)
         images = podman.images()
         # The images this build replaced are untagged now: remove them unless a container uses one.
         for image_id in old - {images[t]["Id"] for t in recipe.tags if t in images}:
             podman.run("image", "rm", image_id, check=False)
         seconds = time.monotonic() - started
-        results.append(Built(recipe.name, recipe.tags, "built", seconds))
-        on_step(recipe.name, f"built in {seconds:.0f} s")
+        results.append(Built(recipe.name, recipe.tags, "tagged" if reuse else "built", seconds))
+        on_step(recipe.name, "tagged again (its image was still here)" if reuse else f"built in {seconds:.0f} s")
     return results
 
 

