@@ -148,14 +148,44 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def stop_tree(pid: int, grace: float = 3.0, deadline: float = 10.0) -> list[int]:
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def stop_tree(
+    pid: int,
+    grace: float = 3.0,
+    deadline: float = 10.0,
+    let_finish: frozenset[str] = frozenset({"podman"}),
+    finish_within: float = 30.0,
+) -> list[int]:
     """Stop a process and everything under it, also in other sessions (Ansible's workers call setsid).
 
     SIGTERM first, SIGKILL after `grace` seconds; returns the PIDs still there after `deadline`.
-    Processes that left the tree before (a daemonised conmon) are not touched.
+    Processes that left the tree before (a daemonised conmon) are not touched. Commands named in
+    `let_finish` (podman: killed half-way, it can leave a pod's infra container created but not
+    started, which the next `podman pod start` cannot start) and what they run are given up to
+    `finish_within` seconds to end on their own before they are stopped too.
     """
     pids = [pid, *descendants(pid)]
-    groups = {p for p in pids if (stat := _stat(p)) and stat[2] == p}  # group leaders: pexpect's child, workers
+    spared = {p for p in pids if _comm(p) in let_finish}
+    spared |= {d for p in spared for d in descendants(p)}
+    left = _stop([p for p in pids if p not in spared], grace, deadline, spared)
+    if spared:
+        until = time.monotonic() + finish_within
+        while time.monotonic() < until and any(alive(p) for p in spared):
+            time.sleep(0.05)
+        left += _stop([p for p in spared if alive(p)], grace, deadline, set())
+    return left
+
+
+def _stop(pids: list[int], grace: float, deadline: float, spared: set[int]) -> list[int]:
+    # Whole process groups (pexpect's child, the workers) unless a spared process is in one.
+    groups = {p for p in pids if (stat := _stat(p)) and stat[2] == p}
+    groups -= {stat[2] for p in spared if (stat := _stat(p))}
     started = time.monotonic()
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for group in groups:

@@ -128,6 +128,31 @@ def test_stop_tree_also_stops_descendants_in_sessions_of_their_own(tmp_path):
     assert not any(lock.alive(p) for p in tree)
 
 
+def test_stop_tree_lets_a_podman_command_finish_before_it_stops_it(tmp_path):
+    # A worker running `podman …`: the worker goes at once, the command gets its time to end on its own.
+    fake = tmp_path / "podman"
+    fake.write_text(f"#!/bin/sh\nsleep 1.5\ntouch {tmp_path}/finished\n")
+    fake.chmod(0o755)
+    script = f"import subprocess, time; subprocess.Popen([{str(fake)!r}], start_new_session=True); time.sleep(60)"
+    parent = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not lock.descendants(parent.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lock.stop_tree(parent.pid, finish_within=20) == []
+    parent.wait()
+    assert (tmp_path / "finished").exists()
+    # Past its time, it is stopped like the rest.
+    (tmp_path / "finished").unlink()
+    fake.write_text(f"#!/bin/sh\nsleep 30\ntouch {tmp_path}/finished\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    while not lock.descendants(parent.pid) and time.monotonic() < deadline + 10:
+        time.sleep(0.05)
+    started = time.monotonic()
+    assert lock.stop_tree(parent.pid, finish_within=0.5) == []
+    parent.wait()
+    assert time.monotonic() - started < 10 and not (tmp_path / "finished").exists()
+
+
 def test_the_command_line_hides_var_values():
     argv = ["up", "ex2", "--var", "a_password=x", "--var=b=y", "--debug"]
     assert lock.command_line(argv) == "labctl up ex2 --var a_password=… --var=b=… --debug"
