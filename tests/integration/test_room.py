@@ -192,7 +192,9 @@ def test_a_machine_that_drops_off_mid_run_is_unreachable_and_retry_failed_finish
         # In the middle of the run: once m3 holds the run's lease, it goes away.
         deadline = time.monotonic() + 120
         while room.ssh(3, "sudo test -f /var/lib/labctl/run.lease && echo yes", check=False).stdout.strip() != "yes":
-            assert time.monotonic() < deadline and run.poll() is None, "the run did not reach m3"
+            if run.poll() is not None:
+                raise AssertionError(f"the run ended (exit {run.returncode}) before it reached m3: {run.communicate()}")
+            assert time.monotonic() < deadline, "the run did not reach m3 in 2 minutes"
             time.sleep(0.3)
         room.stop(3)
         out, err = run.communicate(timeout=1200)
