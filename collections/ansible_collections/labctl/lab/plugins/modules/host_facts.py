@@ -59,8 +59,12 @@ def storage_conf():
             first = handle.readline()
     except OSError:
         return {"path": STORAGE_CONF, "exists": False, "labctl": False, "driver": ""}
-    return {"path": STORAGE_CONF, "exists": True, "labctl": first.startswith(STORAGE_MARKER),
-            "driver": storage_driver(STORAGE_CONF) or ""}
+    return {
+        "path": STORAGE_CONF,
+        "exists": True,
+        "labctl": first.startswith(STORAGE_MARKER),
+        "driver": storage_driver(STORAGE_CONF) or "",
+    }
 
 
 def rootless_storage(user):
@@ -76,8 +80,12 @@ def rootless_storage(user):
     except OSError:
         own_conf = {"path": own, "exists": False, "labctl": False}
     store = os.path.join(user.pw_dir, ".local/share/containers/storage")
-    found = {"driver": "vfs", "from": "no storage.conf sets a driver: the rootless fallback", "own": own_conf,
-             "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))]}
+    found = {
+        "driver": "vfs",
+        "from": "no storage.conf sets a driver: the rootless fallback",
+        "own": own_conf,
+        "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))],
+    }
     for path in (own, STORAGE_CONF, STORAGE_CONF_DEFAULT):
         driver = storage_driver(path)
         if driver is None:
@@ -157,7 +165,8 @@ def rootless(user_name):
         "delegated": delegated,
         "pod_limits_reason": (
             cgroups.limits_not_enforced_because(layout["version"], False, delegated or [], user_name)
-            if delegated is not None or layout["version"] == 1 else "the user's systemd manager does not run"
+            if delegated is not None or layout["version"] == 1
+            else "the user's systemd manager does not run"
         ),
         # Without lingering, the user's manager (and every container) stops when the last session ends.
         "linger": lingers,
