@@ -21,5 +21,6 @@ def test_the_five_exercises_root_and_rootless():
         rows = json.loads(out.read_text())["rows"]
         assert all(not r.get("not_pass") for r in rows if r["verb"] == "verify"), rows
         assert all(r["changed"] == 0 for r in rows if r["verb"] == "up again"), rows
+        assert all(r["left"] == [] for r in rows if r["verb"] == "clean"), rows
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)

@@ -4,7 +4,8 @@
 
 Boots a fresh VM (the cached disk), runs `labctl host setup --user student`, copies the stand-in images
 from this host's store, then for each account and exercise: up -> verify (all PASS) -> up (0 changed)
--> reset -> clean, each timed, with the number of Ansible tasks it ran (ok + failed from the stats).
+-> reset -> clean (and nothing of the exercise left), each timed, with the number of Ansible tasks it ran
+(ok + failed from the stats).
 Prints a table and writes the figures as JSON (default /tmp/labctl-vm-cycle.json). qemu is stopped at
 the end, whatever happens.
 """
@@ -46,6 +47,23 @@ def labctl(*args: str) -> tuple[int, dict, float]:
     if proc.returncode not in (0, 5):
         data.setdefault("error", proc.stderr.strip()[-500:])
     return proc.returncode, data, seconds
+
+
+def leftovers(machine: vmlib.VM, account: str, exercise: str) -> list[str]:
+    """What of the exercise the account's Podman still has: containers, pods, volumes, networks, secrets."""
+    label = f"--filter label=io.labctl.scenario={exercise}"
+    listings = {
+        "container": f"ps -a {label} --format '{{{{.Names}}}}'",
+        "pod": f"pod ps {label} --format '{{{{.Name}}}}'",
+        "volume": f"volume ls {label} --format '{{{{.Name}}}}'",
+        "network": f"network ls {label} --format '{{{{.Name}}}}'",
+        "secret": "secret ls --format '{{.Name}}'",  # secrets carry no label filter in Podman 4.3
+    }
+    found = []
+    for kind, listing in listings.items():
+        names = machine.ssh(f"podman {listing}", user=account).stdout.split()
+        found += [f"{kind} {n}" for n in names if kind != "secret" or n.startswith(exercise)]
+    return found
 
 
 def tasks(data: dict) -> int:
@@ -92,6 +110,9 @@ def main(argv: list[str]) -> int:
                         row["not_pass"] = [
                             c["name"] for c in data.get("checks", []) if c["status"] not in ("PASS", "INFO", "WARN")
                         ]
+                    if verb == "clean":
+                        row["left"] = leftovers(machine, account, ex)
+                        failed += bool(row["left"])
                     if "error" in data:
                         row["error"] = data["error"]
                     failed += rc not in (0,)
