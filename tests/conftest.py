@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,10 +35,54 @@ class Completed:
         return json.loads(self.stdout)
 
 
-def run_labctl(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> Completed:
+# labctl processes the tests started that may still run (a test ran out of time while waiting on one).
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def stop_labctl(proc: subprocess.Popen, grace: float = 60) -> tuple[str, str]:
+    """Stop a labctl as Ctrl-C would (it stops Ansible and its workers first), then kill it; its output."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    _RUNNING.discard(proc)
+    return out or "", err or ""
+
+
+def start_labctl(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """labctl running in the background, as a user starts it (tracked: stopped at the latest after its test)."""
     full_env = {**os.environ, "LABCTL_SCENARIO_PATH": str(FIXTURE_SCENARIOS), "COLUMNS": "200", **(env or {})}
-    proc = subprocess.run([labctl_bin(), *args], capture_output=True, text=True, env=full_env, timeout=timeout)
-    return Completed(proc.returncode, proc.stdout, proc.stderr)
+    proc = subprocess.Popen(
+        [labctl_bin(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env
+    )
+    _RUNNING.add(proc)
+    return proc
+
+
+def run_labctl(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> Completed:
+    """labctl ARGS to its end; one that overruns `timeout` is stopped and fails the test, naming the
+    command and showing where its output had got to."""
+    proc = start_labctl(*args, env=env)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        out, err = stop_labctl(proc)
+        raise AssertionError(
+            f"labctl {' '.join(args)} did not finish within {timeout} s; its last output:\n{(out + err)[-3000:]}"
+        ) from None
+    _RUNNING.discard(proc)
+    return Completed(proc.returncode, out, err)
+
+
+@pytest.fixture(autouse=True)
+def no_labctl_left_running():
+    """A test that ran out of time (pytest-timeout) may leave a labctl it was waiting on: stop it."""
+    yield
+    for proc in list(_RUNNING):
+        stop_labctl(proc)
 
 
 @contextlib.contextmanager
@@ -80,6 +125,9 @@ def remove_scenario_leftovers(scenario_id: str) -> None:
         podman("volume", "rm", "-f", vol, check=False)
     for net in podman("network", "ls", "-q", "--filter", label, check=False).split():
         podman("network", "rm", "-f", net, check=False)
+    for secret in podman("secret", "ls", "--format", "{{.Name}}", check=False).split():
+        if secret.startswith(f"{scenario_id}-"):  # secrets carry no labels in Podman 4.3: by name
+            podman("secret", "rm", secret, check=False)
 
 
 @pytest.fixture
@@ -87,12 +135,20 @@ def clean_scenario() -> Iterator[callable]:
     """Yield a function that registers a scenario for cleanup; cleans it up even when the test fails."""
     registered: list[str] = []
     yield registered.append
-    for scenario_id in registered:
-        run_labctl("clean", scenario_id)
+    problems = []
+    for scenario_id in registered:  # every step of every scenario, whatever the one before did
+        try:
+            cleaned = run_labctl("clean", scenario_id, timeout=300)
+            if cleaned.rc != 0:
+                problems.append(f"labctl clean {scenario_id}: exit {cleaned.rc}: {cleaned.stderr.strip()[-500:]}")
+        except AssertionError as exc:  # it ran out of time
+            problems.append(str(exc)[:800])
         remove_scenario_leftovers(scenario_id)
+    assert not problems, "cleaning up after the test: " + "; ".join(problems)
 
 
 STUDENT = "labctl-student"
+SUITE_USERS = (STUDENT,)  # the accounts the suite makes on this host (their stores are checked at the end)
 
 
 @dataclass
@@ -153,26 +209,58 @@ def rootless_student() -> Iterator[Student]:
         tun.chmod(mode)
 
 
-def _podman_inventory() -> dict[str, set[str]]:
-    if not shutil.which("podman"):
-        return {}
+def _kept_images() -> set[str]:
+    """Image names a run may leave: the course's (labctl keeps them), look-alikes of them, and the suite's
+    caches (the room's machine image, the layer cache of the course's builds), each keyed by its recipe."""
+    from labctl.core import images, lookalikes, scenarios
+
+    course = {i.ref for i in images.catalog(scenarios.load_all())}
+    return course | lookalikes.references() | {"localhost/labctl-lookalike-base:latest"}
+
+
+KEPT_IMAGE_PREFIXES = ("localhost/labctl-room-machine:", "localhost/labctl-test-cache/")
+
+
+def _store_listing(run) -> dict[str, set[str]]:
+    """What one Podman store holds, by kind; `run(*args)` is podman in that store, returning stdout."""
     listings = {
         "containers": ["ps", "-a", "--format", "{{.Names}}"],
         "pods": ["pod", "ps", "--format", "{{.Name}}"],
         "networks": ["network", "ls", "--format", "{{.Name}}"],
         "volumes": ["volume", "ls", "--format", "{{.Name}}"],
+        "secrets": ["secret", "ls", "--format", "{{.Name}}"],
+        "images": ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "dangling=false"],
     }
-    return {kind: set(podman(*args, check=False).split()) for kind, args in listings.items()}
+    return {kind: set(run(*args).split()) for kind, args in listings.items()}
+
+
+def _podman_inventory() -> dict[str, set[str]]:
+    """Root's store and the rootless stores of the suite's student accounts, by kind."""
+    if not shutil.which("podman"):
+        return {}
+    found = {f"root's {kind}": names for kind, names in _store_listing(lambda *a: podman(*a, check=False)).items()}
+    for user in SUITE_USERS:
+        if subprocess.run(["id", user], capture_output=True).returncode == 0:
+            listing = _store_listing(lambda *a, u=user: Student(u).podman(*a).stdout)
+            found.update({f"{user}'s {kind}": names for kind, names in listing.items()})
+    return found
 
 
 @pytest.fixture(scope="session", autouse=True)
 def nothing_left_behind():
-    """The suite leaves no container, pod, network or volume behind that was not there before it."""
+    """The suite leaves nothing behind that was not there before it: no container, pod, network, volume
+    or secret in root's store or a student's, and no image but the course's and the suite's caches."""
     before = _podman_inventory()
     yield
     after = _podman_inventory()
-    left = {kind: sorted(after[kind] - before.get(kind, set())) for kind in after}
-    left = {kind: names for kind, names in left.items() if names}
+    kept = _kept_images()
+    left = {}
+    for kind, names in after.items():
+        new = names - before.get(kind, set())
+        if kind.endswith("images"):
+            new = {n for n in new if n not in kept and not n.startswith(KEPT_IMAGE_PREFIXES)}
+        if new:
+            left[kind] = sorted(new)
     assert not left, f"the tests left these behind: {left}"
 
 
@@ -180,8 +268,8 @@ def pytest_collection_modifyitems(config, items):
     """The VM tests last: qemu idles at ~70 % of a core, so it is booted after everything else and stopped
     straight after; vm_full (the long five-exercise cycle) only when asked for with -m."""
     if "vm_full" not in (config.getoption("markexpr") or ""):
-        skip = pytest.mark.skip(reason="the full VM cycle runs only with -m vm_full")
-        for item in items:
-            if item.get_closest_marker("vm_full"):
-                item.add_marker(skip)
+        full = [item for item in items if item.get_closest_marker("vm_full")]
+        if full:
+            config.hook.pytest_deselected(items=full)  # shown as deselected, never as a silent skip
+            items[:] = [item for item in items if item not in full]
     items.sort(key=lambda item: item.get_closest_marker("vm") is not None)

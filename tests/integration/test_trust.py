@@ -59,7 +59,9 @@ def test_two_runs_take_turns_and_no_wait_says_who_holds_the_store(clean_scenario
     try:
         deadline = time.monotonic() + 30  # until the first run holds the store's lock
         path = lock.lock_path()
-        while time.monotonic() < deadline and not (path.exists() and "up ex1" in path.read_text(errors="replace")):
+        while not (path.exists() and "up ex1" in path.read_text(errors="replace")):
+            assert first.poll() is None, f"the first up ended before it held the lock: {first.communicate()}"
+            assert time.monotonic() < deadline, "the first up did not take the store's lock within 30 s"
             time.sleep(0.1)
         busy = run_labctl("clean", "ex1", "--no-wait")
         assert busy.rc == 3, busy.stdout + busy.stderr

@@ -91,9 +91,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_BUILT: set[str] = set()  # built by this process: a cold run builds each image once, not once per room
+
+
 def build_image(force: bool = False) -> tuple[str, bool]:
-    """The room's image, built only when no image carries the recipe's hash; returns (tag, built)."""
+    """The room's image, built only when no image carries the recipe's hash (or LABCTL_TEST_COLD is set:
+    `scripts/test --cold`); returns (tag, built)."""
     tag = image_tag()
+    force = force or (bool(os.environ.get("LABCTL_TEST_COLD")) and tag not in _BUILT)
     if not force:
         proc = subprocess.run(
             ["podman", "image", "inspect", "--format", '{{index .Labels "' + RECIPE_LABEL + '"}}', tag],
@@ -131,6 +136,7 @@ def build_image(force: bool = False) -> tuple[str, bool]:
             str(rootfs),
             tag,
         )  # fmt: skip
+    _BUILT.add(tag)
     return tag, True
 
 

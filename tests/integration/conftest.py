@@ -1,0 +1,80 @@
+"""What the tests on real machines share, built once per run.
+
+The course's built images (my-flask-app, my-text-api, my-text-frontend) take minutes to build cold
+(apt and pip over the network). `podman rmi` of an image's only name also removes its untagged
+parent layers: every `clean --images`, Molecule's cleanup and `prepare` (which removes the images a
+student builds) would throw the layer cache away. So each built image gets one more name here,
+`localhost/labctl-test-cache/<name>:<hash of its build context>`: an `rmi` of the course's name then
+only untags it, and the next build finds every layer in the cache (the same image, in a second).
+A test that needs a cold build asks for one (`cold_build`).
+"""
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.conftest import podman, podman_json, run_labctl
+
+CACHE_REPO = "localhost/labctl-test-cache"
+CONTEXT_LABEL = "io.labctl.context"  # lab_build's label: the hash of the build context (and its labels)
+
+
+def _keeper(ref: str, context_hash: str) -> str:
+    name = ref.removeprefix("localhost/").split(":", 1)[0].replace("/", "_")
+    return f"{CACHE_REPO}/{name}:{context_hash.split('-', 1)[0][:16]}"
+
+
+def _keep(refs: list[str]) -> None:
+    """Give each built image its cache name (and drop cache names of older contexts of the same image)."""
+    for ref in refs:
+        found = podman_json("image", "inspect", ref) if _exists(ref) else []
+        if not found:
+            continue
+        keeper = _keeper(ref, (found[0].get("Labels") or {}).get(CONTEXT_LABEL, "none"))
+        stem = keeper.rsplit(":", 1)[0]
+        for old in podman("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={stem}").split():
+            if old != keeper:
+                podman("untag", old, check=False)
+        podman("tag", ref, keeper)
+
+
+def _exists(ref: str) -> bool:
+    return subprocess.run(["podman", "image", "exists", ref], capture_output=True).returncode == 0
+
+
+def built_refs() -> list[str]:
+    listing = run_labctl("images", "list", "--json")
+    assert listing.rc == 0, listing.stderr
+    return [r["reference"] for r in json.loads(listing.stdout) if r["kind"] == "built"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def course_build_cache() -> Iterator[list[str]]:
+    """Every image the course builds, built once (cold only the first time on a machine) and kept by a
+    cache name for the whole run; yields their references."""
+    refs = built_refs()
+    pulled = run_labctl("images", "pull", "--all", timeout=1800)
+    assert pulled.rc == 0, f"building the course's images failed:\n{pulled.stdout}{pulled.stderr}"
+    _keep(refs)
+    yield refs
+    _keep(refs)  # a test that rebuilt one cold leaves its new image as the cache
+
+
+@pytest.fixture
+def cold_build(course_build_cache) -> Iterator[Callable[[str], None]]:
+    """cold_build(ref): the next build of ref starts from nothing (no name of it, no cached layer).
+    Afterwards the image the test built becomes the cache."""
+    asked: list[str] = []
+
+    def make_cold(ref: str) -> None:
+        asked.append(ref)
+        stem = _keeper(ref, "x").rsplit(":", 1)[0]
+        for name in podman("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={stem}").split():
+            podman("untag", name, check=False)
+        podman("rmi", "--force", ref, check=False)
+        assert not _exists(ref), f"{ref} is still here"
+
+    yield make_cold
+    _keep(asked)
