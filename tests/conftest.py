@@ -209,61 +209,6 @@ def rootless_student() -> Iterator[Student]:
         tun.chmod(mode)
 
 
-def _kept_images() -> set[str]:
-    """Image names a run may leave: the course's (labctl keeps them), look-alikes of them, and the suite's
-    caches (the room's machine image, the layer cache of the course's builds), each keyed by its recipe."""
-    from labctl.core import images, lookalikes, scenarios
-
-    course = {i.ref for i in images.catalog(scenarios.load_all())}
-    return course | lookalikes.references() | {"localhost/labctl-lookalike-base:latest"}
-
-
-KEPT_IMAGE_PREFIXES = ("localhost/labctl-room-machine:", "localhost/labctl-test-cache/")
-
-
-def _store_listing(run) -> dict[str, set[str]]:
-    """What one Podman store holds, by kind; `run(*args)` is podman in that store, returning stdout."""
-    listings = {
-        "containers": ["ps", "-a", "--format", "{{.Names}}"],
-        "pods": ["pod", "ps", "--format", "{{.Name}}"],
-        "networks": ["network", "ls", "--format", "{{.Name}}"],
-        "volumes": ["volume", "ls", "--format", "{{.Name}}"],
-        "secrets": ["secret", "ls", "--format", "{{.Name}}"],
-        "images": ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "dangling=false"],
-    }
-    return {kind: set(run(*args).split()) for kind, args in listings.items()}
-
-
-def _podman_inventory() -> dict[str, set[str]]:
-    """Root's store and the rootless stores of the suite's student accounts, by kind."""
-    if not shutil.which("podman"):
-        return {}
-    found = {f"root's {kind}": names for kind, names in _store_listing(lambda *a: podman(*a, check=False)).items()}
-    for user in SUITE_USERS:
-        if subprocess.run(["id", user], capture_output=True).returncode == 0:
-            listing = _store_listing(lambda *a, u=user: Student(u).podman(*a).stdout)
-            found.update({f"{user}'s {kind}": names for kind, names in listing.items()})
-    return found
-
-
-@pytest.fixture(scope="session", autouse=True)
-def nothing_left_behind():
-    """The suite leaves nothing behind that was not there before it: no container, pod, network, volume
-    or secret in root's store or a student's, and no image but the course's and the suite's caches."""
-    before = _podman_inventory()
-    yield
-    after = _podman_inventory()
-    kept = _kept_images()
-    left = {}
-    for kind, names in after.items():
-        new = names - before.get(kind, set())
-        if kind.endswith("images"):
-            new = {n for n in new if n not in kept and not n.startswith(KEPT_IMAGE_PREFIXES)}
-        if new:
-            left[kind] = sorted(new)
-    assert not left, f"the tests left these behind: {left}"
-
-
 def pytest_collection_modifyitems(config, items):
     """The VM tests last: qemu idles at ~70 % of a core, so it is booted after everything else and stopped
     straight after; vm_full (the long five-exercise cycle) only when asked for with -m."""
