@@ -182,6 +182,9 @@ def ensure_student() -> Student:
     return Student(STUDENT)
 
 
+_STUDENT_READY: list[bool] = []
+
+
 @pytest.fixture
 def rootless_student() -> Iterator[Student]:
     """A student whose rootless Podman works: /dev/net/tun usable (mode restored after), alpine loaded."""
@@ -190,22 +193,27 @@ def rootless_student() -> Iterator[Student]:
     mode = tun.stat().st_mode & 0o777
     tun.chmod(0o666)  # slirp4netns opens it as the user; the host role reports this, it does not change it
     try:
-        archive = Path(tempfile.mkdtemp(prefix="labctl-images-")) / "alpine.tar"
-        archive.parent.chmod(0o755)
-        podman("save", "-o", str(archive), "docker.io/library/alpine:latest")
-        archive.chmod(0o644)
-        loaded = student.podman("load", "-i", str(archive))
-        shutil.rmtree(archive.parent)
-        assert loaded.rc == 0, loaded.stderr
-        # As the README says: a user sets their own Podman up once (up never changes the host).
-        setup = student.labctl("host", "setup")
-        assert setup.rc == 0, setup.stdout + setup.stderr
+        if not _STUDENT_READY:  # once per run: the image and the student's own host setup stay
+            archive = Path(tempfile.mkdtemp(prefix="labctl-images-")) / "alpine.tar"
+            archive.parent.chmod(0o755)
+            podman("save", "-o", str(archive), "docker.io/library/alpine:latest")
+            archive.chmod(0o644)
+            loaded = student.podman("load", "-i", str(archive))
+            shutil.rmtree(archive.parent)
+            assert loaded.rc == 0, loaded.stderr
+            # As the README says: a user sets their own Podman up once (up never changes the host).
+            setup = student.labctl("host", "setup")
+            assert setup.rc == 0, setup.stdout + setup.stderr
+            _STUDENT_READY.append(True)
         yield student
     finally:
         for pod in student.podman("pod", "ps", "-q", "--filter", "label=io.labctl.managed=true").stdout.split():
             student.podman("pod", "rm", "-f", "-t", "0", pod)
         for ctr in student.podman("ps", "-aq", "--filter", "label=io.labctl.managed=true").stdout.split():
             student.podman("rm", "-f", "-t", "0", ctr)
+        for kind in ("volume", "network"):
+            for name in student.podman(kind, "ls", "-q", "--filter", "label=io.labctl.managed=true").stdout.split():
+                student.podman(kind, "rm", "-f", name)
         tun.chmod(mode)
 
 
