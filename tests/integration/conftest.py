@@ -10,13 +10,17 @@ A test that needs a cold build asks for one (`cold_build`).
 """
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.conftest import SUITE_USERS, Student, podman, podman_json, run_labctl
+from tests.room.room import LABEL as ROOM_LABEL
+from tests.room.room import Room
 
 CACHE_REPO = "localhost/labctl-test-cache"
 CONTEXT_LABEL = "io.labctl.context"  # lab_build's label: the hash of the build context (and its labels)
@@ -134,3 +138,32 @@ def nothing_left_behind():
         if new:
             left[kind] = sorted(new)
     assert not left, f"the tests left these behind: {left}"
+
+
+ROOM_MACHINES = 3
+
+
+@pytest.fixture(scope="session")
+def room() -> Iterator[Room]:
+    """The suite's room, once per run: three fresh machines (no Podman, no images on them), always torn
+    down; nothing of them stays."""
+    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"))
+    try:
+        the_room.up(ROOM_MACHINES)
+        yield the_room
+    finally:
+        the_room.down()
+        assert not podman("ps", "-aq", "--filter", f"label={ROOM_LABEL}=true").split()
+        assert not podman("volume", "ls", "-q", "--filter", f"label={ROOM_LABEL}=true").split()
+        assert not os.path.exists(the_room.dir)
+
+
+@pytest.fixture
+def set_up_room(room) -> Room:
+    """The room with Podman on every machine (`labctl host setup -i`, once per run): any room test can
+    run alone (-k) as well as in order."""
+    if not getattr(room, "set_up", False):
+        setup = run_labctl("host", "setup", "-i", str(room.inventory), "--become", timeout=900)
+        assert setup.rc == 0, setup.stdout + setup.stderr
+        room.set_up = True
+    return room

@@ -11,51 +11,20 @@ The room itself leaves nothing on this host.
 
 import csv
 import json
-import os
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from labctl.core.paths import state_dir
 from tests.conftest import ROOT, podman, run_labctl, start_labctl, stop_labctl
-from tests.room.room import LABEL, Room
+from tests.room.room import Room
 
 pytestmark = [pytest.mark.room, pytest.mark.podman, pytest.mark.slow]
 
 MACHINES = 3
 ALL = [f"m{i}" for i in range(1, MACHINES + 1)]
 COURSE = ["ex1", "ex2", "ex3", "ex4", "ex5"]
-
-
-@pytest.fixture(scope="module")
-def room() -> Iterator[Room]:
-    """Three fresh machines (no Podman, no images on them), always torn down; nothing of them stays."""
-    the_room = Room(tempfile.mkdtemp(prefix="labctl-room-"))
-    try:
-        the_room.up(MACHINES)
-        yield the_room
-    finally:
-        the_room.down()
-        assert not podman("ps", "-aq", "--filter", f"label={LABEL}=true").split()
-        assert not podman("volume", "ls", "-q", "--filter", f"label={LABEL}=true").split()
-        assert not os.path.exists(the_room.dir)
-
-
-_SET_UP: list[bool] = []  # host setup has run on this module's room
-
-
-@pytest.fixture
-def set_up_room(room) -> Room:
-    """The room with Podman on every machine (`labctl host setup -i`, once per module): any test of this
-    module can run alone (-k) as well as in order."""
-    if not _SET_UP:
-        setup = labctl(room, "host", "setup")
-        assert setup.rc == 0, setup.stdout + setup.stderr
-        _SET_UP.append(True)
-    return room
 
 
 def lab_up(room: Room, *scenarios: str) -> None:
@@ -95,15 +64,16 @@ def test_room_machines_start_without_podman(room):
         assert room.ssh(i, "hostname").stdout.strip() == f"m{i}"
 
 
+@pytest.mark.timeout(900)
 def test_host_setup_installs_podman_on_every_machine(room):
     setup = labctl(room, "host", "setup")
     assert setup.rc == 0, setup.stdout + setup.stderr
-    _SET_UP.append(True)
+    room.set_up = True
     for i in range(1, MACHINES + 1):
         info = json.loads(room.podman(i, "info", "--format", "json"))
         assert info["store"]["graphDriverName"] == "overlay", f"m{i}: {info['store']['graphDriverName']}"
         assert info["version"]["Version"].startswith("4.")
-        assert inner_images(room, i) == {} or len(_SET_UP) > 1, "a fresh machine has no image"
+        assert inner_images(room, i) == {}, "a fresh machine has no image"
 
 
 def test_up_ex1_and_ex2_copy_the_images_each_machine_lacks_and_pass_everywhere(set_up_room):
