@@ -35,6 +35,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+if __package__:
+    from tests import aptcache
+else:  # run as a script: tests/vm/vm.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests import aptcache
+
 HERE = Path(__file__).resolve()
 SUITE = "bookworm"
 MIRRORS = [
@@ -249,7 +255,14 @@ def build(force: bool = False) -> Path:
         root = work / "rootfs"
         log(f"building the VM disk {final.name} (mmdebstrap, {len(PACKAGES)} packages)")
         _run(
-            "mmdebstrap", "--quiet", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), *MIRRORS
+            "mmdebstrap",
+            "--quiet",
+            "--variant=minbase",
+            f"--include={','.join(PACKAGES)}",
+            *aptcache.mmdebstrap_args(),  # packages shared with the room's image, fetched once
+            SUITE,
+            str(root),
+            *MIRRORS,
         )
         _customize(root, kver, work)
         _preload(root, work)
