@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import SUITE_USERS, Student, podman, podman_json, run_labctl
+from tests.conftest import SUITE_USERS, Student, podman, run_labctl
 from tests.room.room import LABEL as ROOM_LABEL
 from tests.room.room import Room
 
@@ -34,15 +34,15 @@ def _keeper(ref: str, context_hash: str) -> str:
 def _keep(refs: list[str]) -> None:
     """Give each built image its cache name (and drop cache names of older contexts of the same image)."""
     for ref in refs:
-        found = podman_json("image", "inspect", ref) if _exists(ref) else []
-        if not found:
+        found = json.loads(podman("image", "inspect", ref, check=False) or "[]")
+        if not found:  # gone (a test removed it and nothing built it again): its cache name stays as it was
             continue
         keeper = _keeper(ref, (found[0].get("Labels") or {}).get(CONTEXT_LABEL, "none"))
         stem = keeper.rsplit(":", 1)[0]
         for old in podman("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={stem}").split():
             if old != keeper:
                 podman("untag", old, check=False)
-        podman("tag", ref, keeper)
+        podman("tag", found[0]["Id"], keeper)
 
 
 def _exists(ref: str) -> bool:

@@ -31,7 +31,7 @@ BREAK = {
 
 
 def molecule(command: str, scenario: str, exercise: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "300"}
     if exercise:
         env["LABCTL_SCENARIO"] = exercise
     return subprocess.run(
@@ -67,12 +67,14 @@ def test_exercise_converges_idempotently_verifies_and_fails_verify_when_broken(e
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
-    """The PLAY RECAP of an Ansible run's output: host -> {ok, changed, failed, …}."""
+    """The last PLAY RECAP of an Ansible run's output: host -> {ok, changed, failed, …}. Molecule draws a
+    box around Ansible's output (│, colours) and may wrap a host's line: both are undone first."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output).split("PLAY RECAP")[-1]
+    text = " ".join(line.strip().lstrip("│").strip() for line in text.splitlines())
+    text = text.split("Return code")[0]
     found = {}
-    for line in output.split("PLAY RECAP")[-1].splitlines():
-        match = re.match(r"^(\S+)\s*:\s*((?:\w+=\d+\s*)+)$", line.strip())
-        if match:
-            found[match.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", match.group(2))}
+    for host, counts in re.findall(r"(\S+)\s*:\s*((?:\w+=\d+\s*)+)", text):
+        found[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)}
     return found
 
 
