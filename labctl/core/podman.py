@@ -27,7 +27,11 @@ def normalise(ref: str) -> str:
 
 
 class Podman:
-    """Runs podman, as `user` (root only) in that user's own store when one is given."""
+    """Runs podman, as `user` (root only) in that user's own store when one is given.
+
+    Every podman runs in a session of its own (setsid) with no terminal, its standard input empty
+    unless labctl feeds it: a process of a student's (their podman, a helper their configuration
+    names) never gets hold of root's terminal, to type into it (TIOCSTI) or to keep it."""
 
     def __init__(self, user: str | None = None):
         self.user = user
@@ -57,7 +61,14 @@ class Podman:
     def run(self, *args: str, check: bool = True, input: bytes | None = None, timeout: int = 900) -> str:
         try:
             proc = subprocess.run(
-                self.argv(*args), capture_output=True, input=input, timeout=timeout, cwd="/", env=self.env
+                self.argv(*args),
+                capture_output=True,
+                input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
+                timeout=timeout,
+                cwd="/",
+                env=self.env,
+                start_new_session=True,
             )
         except FileNotFoundError:
             raise LabctlError(
@@ -76,7 +87,13 @@ class Podman:
         """Run podman with `chunks` streamed to its standard input (a load of a large archive)."""
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(
-                self.argv(*args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, cwd="/", env=self.env
+                self.argv(*args),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                cwd="/",
+                env=self.env,
+                start_new_session=True,
             )
             try:
                 for block in chunks:
