@@ -133,3 +133,18 @@ def path_problem(path, uid, lstat=os.lstat, readlink=os.readlink):
             return f"{candidate} may be written by other accounts (mode {stat.S_IMODE(st.st_mode):04o})"
         current = candidate
     return None
+
+
+def trusted_folder_problem(path, uid, lstat=os.lstat, readlink=os.readlink):
+    """Why `uid` must not take content (scenarios, roles) from the folder `path`: as for path_problem,
+    and the folder itself may be written by no one else (None: it may; it need not exist)."""
+    problem = path_problem(path, uid, lstat, readlink)
+    if problem:
+        return problem
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if _others_may_write(st, uid):
+        return f"{path} may be written by other accounts (mode {stat.S_IMODE(st.st_mode):04o})"
+    return None

@@ -180,9 +180,9 @@ def take(folder, run, wait, gone=(), refresh=True, ask=False, clock=time.time, s
     while True:
         with _locked(folder, mode=mode) as fd:
             holder, mtime = _read(fd)
-            verdict = judge(holder, run, clock(), mtime, here, gone=gone)
+            now = clock()
+            verdict = judge(holder, run, now, mtime, here, gone=gone)
             if verdict in ("free", "gone"):
-                now = clock()
                 record = {
                     **run,
                     "since": now,
