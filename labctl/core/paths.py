@@ -41,6 +41,11 @@ def _home(uid: int) -> str:
         return str(Path.home())
 
 
+def own_home() -> str:
+    """This account's home from the password database (not $HOME, which `sudo -E` keeps)."""
+    return _home(os.geteuid())
+
+
 def store_dir(uid: int | None = None) -> Path:
     """Where the lock, lease and records of this account's Podman store live (never moved by the environment)."""
     uid = os.geteuid() if uid is None else uid

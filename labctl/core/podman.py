@@ -37,6 +37,9 @@ class Podman:
         self.user = user
         self.prefix: list[str] = ["podman"]
         self.env: dict[str, str] | None = None
+        if os.getuid() == 0:  # root's Podman reads no configuration from a home `sudo -E` kept
+            self.env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+            self.env["HOME"] = pwd.getpwuid(0).pw_dir
         if user and user != pwd.getpwuid(os.getuid()).pw_name:
             if os.getuid() != 0:
                 raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)

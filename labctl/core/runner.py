@@ -27,7 +27,7 @@ from labctl.core import inventory as inventories
 from labctl.core import lock
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir, make_state_dir
+from labctl.core.paths import content_dir, make_state_dir, own_home
 from labctl.core.secrets import MASK, is_secret_name, redact
 
 KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mortems
@@ -361,6 +361,9 @@ def _ansible_env() -> dict[str, str]:
     content = content_dir()
     bindir = str(Path(sys.executable).parent)
     return {
+        # Ansible keeps ~/.ansible (its temporary files, SSH control sockets) in the home the password
+        # database names: under `sudo -E`, a student's $HOME would get root's files.
+        "HOME": own_home(),
         "PATH": bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         "ANSIBLE_ROLES_PATH": str(content / "roles"),
         "ANSIBLE_COLLECTIONS_PATH": str(content / "collections"),
