@@ -70,10 +70,13 @@ def _others_may_write(st, uid):
     return False
 
 
-def folder_problem(path, uid, lstat=os.lstat):
-    """Why `uid` must not use `path` as its own state folder (None: it may, or it does not exist yet)."""
+def folder_problem(path, uid, lstat=os.lstat, follow=os.stat):
+    """Why `uid` must not use `path` as its own state folder (None: it may, or it does not exist yet).
+    A link is followed only when it is the account's own (a user who keeps ~/.local/state elsewhere)."""
     try:
         st = lstat(path)
+        if stat.S_ISLNK(st.st_mode) and st.st_uid == uid and uid != 0:
+            st = follow(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
