@@ -247,6 +247,8 @@ def sweep_incoming(folder):
             else:
                 shutil.rmtree(path)
             removed.append(path)
+    with contextlib.suppress(OSError):
+        os.rmdir(incoming)  # made again by the run that copies archives
     return removed
 
 
