@@ -326,6 +326,10 @@ class _Lease:
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
 
+    @property
+    def whose(self) -> str:
+        return f"{self.owner.pw_name}'s" if self.owner is not None else "this machine's"
+
     def _as_owner(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.owner is None:
             return fn(*args)
@@ -347,8 +351,8 @@ class _Lease:
             verdict, holder = self._as_owner(_take, self.folder, self.identity, LEASE_WAIT, mode)
         if verdict == "held":
             raise LabctlError(
-                f"Another labctl run works on this Podman store: {lease.describe(holder)}; wait for it to finish "
-                f"and try again (if that run is gone, remove {self.folder}/{lease.LEASE}).",
+                f"Another labctl run works on {self.whose} Podman store: {lease.describe(holder)}; wait for it to "
+                f"finish and try again (if that run is gone, remove {self.folder}/{lease.LEASE}).",
                 ExitCode.HOST_NOT_READY,
             )
         self.thread = threading.Thread(target=self._refresh, name="labctl-lease", daemon=True)

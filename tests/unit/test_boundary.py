@@ -194,7 +194,7 @@ def test_a_live_run_of_another_account_on_this_machine_keeps_the_store(tmp_path)
         with pytest.raises(LabctlError) as caught, lock.hold(path=tmp_path / "run.lock", wait=False):
             pass
         assert caught.value.exit_code == ExitCode.HOST_NOT_READY and "theirs" not in caught.value.message
-        assert "Another labctl run works on this Podman store" in caught.value.message
+        assert "Another labctl run works on this machine's Podman store" in caught.value.message
     finally:
         sleeper.kill()
         sleeper.wait()
