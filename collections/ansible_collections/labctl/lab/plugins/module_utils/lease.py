@@ -33,7 +33,8 @@ MAX_RECORD = 65536
 
 
 def machine_id(root="/"):
-    """This machine and boot: a PID means something only within one boot of one machine."""
+    """This machine, boot and PID namespace: a PID means something only within one boot of one machine,
+    and one PID namespace (containers on one host share its boot, and may share a machine-id)."""
     parts = []
     for path in ("etc/machine-id", "proc/sys/kernel/random/boot_id"):
         try:
@@ -41,6 +42,10 @@ def machine_id(root="/"):
                 parts.append(f.read().strip())
         except OSError:
             parts.append("")
+    try:
+        parts.append(os.readlink(os.path.join(root, "proc/self/ns/pid")).strip("pid:[]"))
+    except OSError:
+        parts.append("")
     return ":".join(parts) if all(parts) else ""
 
 
