@@ -473,7 +473,9 @@ class _LeaseRefresher:
         self.count = 0
 
     def __enter__(self) -> "_LeaseRefresher":
-        if self.conn.remote:  # on this machine alone, the lease's PID says whether the run lives
+        # This account's own store: labctl's lock refreshes its lease (lock.hold). Another store (an
+        # inventory's machines, root's with -b) is refreshed through Ansible.
+        if self.conn.remote or self.conn.become:
             self.thread = threading.Thread(target=self._loop, name="labctl-lease-refresh", daemon=True)
             self.thread.start()
         return self
