@@ -88,8 +88,11 @@ def test_root_under_sudo_E_keeps_its_state_out_of_a_students_home(reachable):
     home = home_of(student)
     victims = reachable / "victims"
     victims.mkdir()
-    for n in range(30):
-        (victims / f"20250101-1000{n:02d}-1-up-ex1").mkdir()
+    gone = subprocess.Popen(["true"])  # run folders of a run that is over: a sweep would take them
+    gone.wait()
+    names = [f"20250101-1000{n:02d}-{gone.pid}-up-ex1" for n in range(30)]
+    for name in names:
+        (victims / name).mkdir()
     state = f"{home}/.local/state"
     as_student(student, "rm", "-rf", f"{home}/.local/state", f"{home}/.ansible")
     as_student(student, "mkdir", "-p", f"{state}/labctl")
@@ -98,7 +101,7 @@ def test_root_under_sudo_E_keeps_its_state_out_of_a_students_home(reachable):
     try:
         done = run_labctl("host", "check", env=env)
         assert "Traceback" not in done.stderr and done.rc in (0, 3, 5), done.stdout + done.stderr
-        assert sorted(p.name for p in victims.iterdir()) == [f"20250101-1000{n:02d}-1-up-ex1" for n in range(30)]
+        assert sorted(p.name for p in victims.iterdir()) == names
         assert all(not any(p.iterdir()) for p in victims.iterdir()), "root wrote into the linked folders"
         rooted = [str(p) for p in home.rglob("*") if p.lstat().st_uid == 0]
         assert rooted == [], f"root left files in the student's home: {rooted[:5]}"
