@@ -338,13 +338,7 @@ class _Lease:
     def take(self, wait: bool, say: Say) -> None:
         lease = _lease()
         mode = 0o755 if (self.owner.pw_uid if self.owner else os.geteuid()) == 0 else 0o700
-        problem = self._as_owner(_folder_problem, self.folder)
-        if problem:
-            raise LabctlError(
-                f"labctl will not use {self.folder} for this store's lease: {problem}; "
-                "remove or fix it, then try again.",
-                ExitCode.HOST_NOT_READY,
-            )
+        _refuse_folder(self._as_owner(_folder_problem, self.folder), self.folder)
         verdict, holder = self._as_owner(_take, self.folder, self.identity, 0, mode)
         if verdict == "held" and wait:
             say(f"Waiting for {lease.describe(holder)} to finish…")
@@ -372,6 +366,14 @@ class _Lease:
 
 def _folder_problem(folder: str) -> str | None:
     return shared("boundary").folder_problem(folder, os.geteuid())
+
+
+def _refuse_folder(problem: str | None, folder: Any) -> None:
+    if problem:
+        raise LabctlError(
+            f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again.",
+            ExitCode.HOST_NOT_READY,
+        )
 
 
 def _take(folder: str, identity: dict[str, Any], wait: float, mode: int) -> tuple[str, Any]:
@@ -422,6 +424,11 @@ def hold(
         raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
     if path is None:
         path = store_dir(owner.pw_uid) / "run.lock" if owner is not None else lock_path()
+    as_owner = shared("as_user").call if owner is not None else None
+    folder = str(path.parent)
+    _refuse_folder(
+        as_owner(owner.pw_uid, owner.pw_gid, _folder_problem, folder) if as_owner else _folder_problem(folder), folder
+    )
     fd = _open(path, owner)
     try:
         store = {

@@ -88,7 +88,7 @@ def main():
     problem = boundary.folder_problem(folder, uid)
     if problem:
         module.fail_json(
-            msg=f"labctl will not use {folder} for this store's lease: {problem}; remove or fix it, then try again",
+            msg=f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again",
             labctl_exit_code=3,
         )
     # A lease is bookkeeping of the run, like a lock, not a change to the lab: never "changed".
