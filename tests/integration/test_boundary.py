@@ -118,6 +118,25 @@ def test_root_under_sudo_E_keeps_its_state_out_of_a_students_home(reachable):
         student.run("rm", "-rf", f"{home}/.local/state", f"{home}/.ansible")
 
 
+def test_root_lays_out_no_files_through_a_folder_a_student_controls(reachable, clean_scenario):
+    """`labctl prepare ex1 --dir ~student/lab` as root: the student made ~/lab a link to a folder of root's."""
+    clean_scenario("ex1")
+    student = boundary_student()
+    home = home_of(student)
+    victim = reachable / "srv"
+    victim.mkdir(mode=0o755)
+    as_student(student, "rm", "-rf", f"{home}/lab")
+    as_student(student, "ln", "-s", str(victim), f"{home}/lab")
+    try:
+        done = run_labctl("prepare", "ex1", "--dir", f"{home}/lab/ex1")
+        assert done.rc == 3, done.stdout + done.stderr
+        assert "labctl will not write" in done.stderr and "Traceback" not in done.stderr
+        assert list(victim.iterdir()) == []
+        assert [str(p) for p in home.rglob("*") if p.lstat().st_uid == 0] == []
+    finally:
+        student.run("rm", "-rf", f"{home}/lab")
+
+
 @pytest.fixture
 def bundle_of_ex1(tmp_path) -> Path:
     bundle = tmp_path / "ex1.tar"
