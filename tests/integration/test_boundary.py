@@ -119,8 +119,8 @@ def test_root_under_sudo_E_keeps_its_state_out_of_a_students_home(reachable):
 
 
 def test_root_lays_out_no_files_through_a_folder_a_student_controls(reachable, clean_scenario):
-    """`labctl prepare ex1 --dir ~student/lab` as root: the student made ~/lab a link to a folder of root's."""
-    clean_scenario("ex1")
+    """`labctl prepare ex2 --dir ~student/lab` as root: the student made ~/lab a link to a folder of root's."""
+    clean_scenario("ex2")
     student = boundary_student()
     home = home_of(student)
     victim = reachable / "srv"
@@ -128,7 +128,7 @@ def test_root_lays_out_no_files_through_a_folder_a_student_controls(reachable, c
     as_student(student, "rm", "-rf", f"{home}/lab")
     as_student(student, "ln", "-s", str(victim), f"{home}/lab")
     try:
-        done = run_labctl("prepare", "ex1", "--dir", f"{home}/lab/ex1")
+        done = run_labctl("prepare", "ex2", "--dir", f"{home}/lab/ex2")
         assert done.rc == 3, done.stdout + done.stderr
         assert "labctl will not write" in done.stderr and "Traceback" not in done.stderr
         assert list(victim.iterdir()) == []
