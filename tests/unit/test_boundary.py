@@ -542,8 +542,9 @@ def test_a_long_run_on_an_inventory_refreshes_its_leases(two_machines, monkeypat
     def lease_of(task: str) -> dict:
         for path in result.artifacts.glob("artifacts/*/job_events/*.json"):
             ev = json.loads(path.read_text())
-            if ev.get("event") == "runner_on_ok" and ev["event_data"].get("task") == task:
-                return json.loads(base64.b64decode(ev["event_data"]["res"]["content"]))
+            data = ev.get("event_data") or {}
+            if ev.get("event") == "runner_on_ok" and data.get("task") == task and data.get("host") == "pc1":
+                return json.loads(base64.b64decode(data["res"]["content"]))
         raise AssertionError(f"no result of {task}")
 
     first, later = lease_of("Read the lease"), lease_of("Read it again")
