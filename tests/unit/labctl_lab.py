@@ -9,6 +9,7 @@ from tests.conftest import ROOT
 if str(ROOT / "collections") not in sys.path:
     sys.path.insert(0, str(ROOT / "collections"))
 
+from ansible_collections.labctl.lab.plugins.action.scenario import role_vars
 from ansible_collections.labctl.lab.plugins.module_utils import (
     assertions,
     cgroups,
@@ -18,7 +19,7 @@ from ansible_collections.labctl.lab.plugins.module_utils import (
     texts,
 )
 
-__all__ = ["assertions", "cgroups", "gather", "judge", "podman", "recorded", "texts"]
+__all__ = ["assertions", "cgroups", "gather", "judge", "podman", "recorded", "role_vars", "texts"]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "podman"
 

@@ -6,6 +6,7 @@ import os
 
 import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.labctl.lab.plugins.module_utils import judge, texts
 
@@ -53,7 +54,7 @@ class ActionModule(ActionBase):
         problems = judge.check_problems(args["checks"])
         if problems:
             raise AnsibleActionFail("; ".join(problems))
-        look_only = bool(self._templar.template(task_vars.get("lab_look_only", False)))
+        look_only = boolean(self._templar.template(task_vars.get("lab_look_only", False)), strict=False)
         lang = texts.language(self._templar.template(task_vars.get("lab_lang", texts.DEFAULT_LANG)))
         reported = judge.judge(
             args["checks"],

@@ -628,7 +628,8 @@ def signal_ended(state, pod, holder, command, view=None, kill=None, after=None, 
         shown = ", ".join(" ".join(p) for p in procs) or phrase("nothing")
         return failed(phrase("no_pid_to_signal", command=command, holder=holder, shown=shown))
     pid = pids[0]
-    if isinstance(kill, dict) and kill.get("failed"):
+    # podman_container runs `kill` to its end (detach: false); a kill that failed leaves its msg there.
+    if isinstance(kill, dict) and not kill.get("skipped") and kill.get("msg"):
         said = cut(squash(kill.get("stderr") or kill.get("msg")), 120)
         return failed(phrase("kill_failed", pid=pid, said=said))
     containers = (after or {}).get("containers") or [] if isinstance(after, dict) else []
