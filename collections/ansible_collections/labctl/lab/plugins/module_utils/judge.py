@@ -97,11 +97,12 @@ def word(check, verdict, values, texts, phrases, lang, strict=False):
     """The reported check: id, name, status, expected, found, hint, excused, acts, lang."""
     cid = check["id"]
     mine = {code: (table or {}).get(cid) or {} for code, table in texts.items()}
-    own = {code: entry.get("found") or {} for code, entry in mine.items()}
-    # The check's own texts become phrases too, so that a Phrase('acts') in a found phrase says them.
-    renderer = Renderer(
-        lang, phrases, own={code: {**own[code], "acts": e.get("acts", "")} for code, e in mine.items()}, strict=strict
-    )
+    # The check's own found phrases, and its `acts` words as the phrase 'acts', tried before the collection's.
+    own = {
+        code: {**(entry.get("found") or {}), **({"acts": entry["acts"]} if entry.get("acts") else {})}
+        for code, entry in mine.items()
+    }
+    renderer = Renderer(lang, phrases, own=own, strict=strict)
 
     def text(field, variant=""):
         for code in (lang, DEFAULT_LANG):
