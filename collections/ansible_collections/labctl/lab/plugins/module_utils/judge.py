@@ -18,7 +18,7 @@ import re
 import traceback
 
 from ansible_collections.labctl.lab.plugins.module_utils.assertions import ASSERTIONS, Verdict, phrase
-from ansible_collections.labctl.lab.plugins.module_utils.texts import DEFAULT_LANG, FIELDS, Renderer
+from ansible_collections.labctl.lab.plugins.module_utils.texts import DEFAULT_LANG, Renderer
 
 # A check's id: lower-case words joined by hyphens, at most 40 characters (e.g. pod-running). It is the
 # class matrix's column, so it names what is checked, never a port or a name a host may shift.
@@ -113,7 +113,7 @@ def word(check, verdict, values, texts, phrases, lang, strict=False):
                 if code != lang:
                     renderer.fell_back = True
                 return renderer.fill(template, values)
-        if strict and field in FIELDS[:3]:
+        if strict and field == "name":
             raise KeyError(f"check {cid}: no {field} in {lang} or {DEFAULT_LANG}")
         return ""
 
