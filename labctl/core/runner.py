@@ -229,17 +229,19 @@ class _EventCollector:
         return True  # keep the event on disk: r.stats depends on it
 
     def _collect(self, host: str, res: dict[str, Any]) -> None:
-        check = res.get("labctl_check")
-        if isinstance(check, dict):
-            self.checks.append(
-                Check(
-                    host=host,
-                    **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
-                    excused=bool(check.get("excused")),
-                    acts=str(check.get("acts") or ""),
-                    id=str(check.get("id") or ""),
+        # labctl.lab.check reports one check (labctl_check), labctl.lab.checks a list of them.
+        reported = res.get("labctl_checks_reported")
+        for check in [res.get("labctl_check"), *(reported if isinstance(reported, list) else [])]:
+            if isinstance(check, dict):
+                self.checks.append(
+                    Check(
+                        host=host,
+                        **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
+                        excused=bool(check.get("excused")),
+                        acts=str(check.get("acts") or ""),
+                        id=str(check.get("id") or ""),
+                    )
                 )
-            )
         report = res.get("labctl_report")
         if isinstance(report, dict):
             self.reports.setdefault(host, {}).update(report)
