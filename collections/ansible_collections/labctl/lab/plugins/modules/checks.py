@@ -9,7 +9,7 @@ description:
   - Words each result in the language of the play variable C(lab_lang) (C(en) by default), from the
     role's C(checks/<lang>.yml) keyed by check id and the collection's phrases; what a language lacks
     is said in English.
-  - Never fails the task for a failed check: every check is reported (C(labctl_checks_reported)) and
+  - Never fails the task for a failed check; every check is reported (C(labctl_checks_reported)) and
     appended to the host fact C(labctl_checks); a final task decides.
   - A check with C(acts) is not judged when C(lab_look_only) is true (C(labctl verify --look-only));
     it is then a SKIP that counts as no failure, and the role skips the tasks that act.

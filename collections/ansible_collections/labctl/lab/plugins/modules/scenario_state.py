@@ -36,6 +36,7 @@ author: labctl developers
 RETURN = r"""
 in_place: {description: True when nothing needs doing., returned: probe, type: bool}
 reason: {description: Why the scenario is not in place (one sentence)., returned: probe, type: str}
+recorded: {description: "True when an up of the scenario finished on this store.", returned: probe, type: bool}
 ids: {description: Resource IDs by kind and name., returned: always, type: dict}
 labctl_report: {description: in_place and not_in_place_because, for labctl's report., returned: probe, type: dict}
 """
@@ -384,6 +385,7 @@ def main():
         changed=False,
         in_place=not reason,
         reason=reason,
+        recorded=read_record(path) is not None,
         ids=ids,
         labctl_report={"in_place": not reason, "not_in_place_because": reason},
     )
