@@ -133,12 +133,18 @@ def remove_scenario_leftovers(scenario_id: str) -> None:
 @pytest.fixture
 def clean_scenario() -> Iterator[callable]:
     """Yield a function that registers a scenario for cleanup; cleans it up even when the test fails."""
-    registered: list[str] = []
-    yield registered.append
+    registered: list[tuple[str, str]] = []
+
+    def register(scenario_id: str, scenario_path: str = "") -> None:
+        """`scenario_path`: the folder of a scenario file the test wrote (LABCTL_SCENARIO_PATH)."""
+        registered.append((scenario_id, scenario_path))
+
+    yield register
     problems = []
-    for scenario_id in registered:  # every step of every scenario, whatever the one before did
+    for scenario_id, scenario_path in registered:  # every step of every scenario, whatever the one before did
+        env = {"LABCTL_SCENARIO_PATH": scenario_path} if scenario_path else None
         try:
-            cleaned = run_labctl("clean", scenario_id, timeout=300)
+            cleaned = run_labctl("clean", scenario_id, env=env, timeout=300)
             if cleaned.rc != 0:
                 problems.append(f"labctl clean {scenario_id}: exit {cleaned.rc}: {cleaned.stderr.strip()[-500:]}")
         except AssertionError as exc:  # it ran out of time

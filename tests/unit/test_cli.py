@@ -106,7 +106,7 @@ def invoke(monkeypatch, tmp_path, args, results):
     from labctl.cli.app import app
     from labctl.core.errors import LabctlError
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     calls = []
     pending = list(results)

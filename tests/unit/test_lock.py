@@ -2,6 +2,7 @@
 
 import json
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -168,18 +169,20 @@ def test_the_command_line_hides_var_values():
     assert lock.command_line(argv) == "labctl up ex2 --var a_password=… --var=b=… --debug"
 
 
-def test_root_locks_the_machines_store_a_user_their_own(tmp_path, monkeypatch):
+def test_root_locks_the_machines_store_a_user_their_own_whatever_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert lock.lock_path() == Path("/var/lib/labctl/run.lock")
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
-    os.chown(runtime, 4321, 4321)
-    monkeypatch.setattr(os, "geteuid", lambda: 4321)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    assert lock.lock_path() == runtime / "labctl.lock"
+    # A user's lock is in their home from the password database: a login (with XDG_RUNTIME_DIR),
+    # cron and `sudo -u` (without) find the same lock, so their runs take turns.
+    nobody = pwd.getpwnam("nobody")
+    monkeypatch.setattr(os, "geteuid", lambda: nobody.pw_uid)
+    assert lock.lock_path() == Path(nobody.pw_dir) / ".local/state/labctl/run.lock"
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    assert lock.lock_path() == tmp_path / "state" / "labctl" / "run.lock"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert lock.lock_path() == Path(nobody.pw_dir) / ".local/state/labctl/run.lock"
 
 
 def test_a_planted_symlink_is_not_followed(tmp_path):

@@ -29,13 +29,14 @@ options:
     description: The scenario's resources by kind (networks, pods, containers, volumes), by name.
   state_dir:
     type: path
-    description: Where records live; default /var/lib/labctl/scenarios for root, else under XDG_STATE_HOME.
+    description: Where records live; default /var/lib/labctl/scenarios for root, else ~/.local/state/labctl/scenarios.
 author: labctl developers
 """
 
 RETURN = r"""
 in_place: {description: True when nothing needs doing., returned: probe, type: bool}
 reason: {description: Why the scenario is not in place (one sentence)., returned: probe, type: str}
+recorded: {description: "True when an up of the scenario finished on this store.", returned: probe, type: bool}
 ids: {description: Resource IDs by kind and name., returned: always, type: dict}
 labctl_report: {description: in_place and not_in_place_because, for labctl's report., returned: probe, type: dict}
 """
@@ -43,10 +44,12 @@ labctl_report: {description: in_place and not_in_place_because, for labctl's rep
 import contextlib
 import json
 import os
+import pwd
 import re
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
 # Kinds in the order their differences are told: a missing network or a stopped pod explains
 # what is wrong with the containers in it.
@@ -65,11 +68,10 @@ ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 
 
 def default_state_dir():
-    """One record per Podman store: root's, or this user's rootless one."""
-    if os.geteuid() == 0:
-        return "/var/lib/labctl/scenarios"
-    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-    return os.path.join(base, "labctl", "scenarios")
+    """One record per Podman store: root's, or this user's rootless one (in the home the password
+    database names, whatever $HOME or $XDG_STATE_HOME say)."""
+    uid = os.geteuid()
+    return os.path.join(boundary.store_dir(uid, pwd.getpwuid(uid).pw_dir), "scenarios")
 
 
 # --- Pure logic: fingerprints from listing-shaped data, and how two of them differ ---------------
@@ -383,6 +385,7 @@ def main():
         changed=False,
         in_place=not reason,
         reason=reason,
+        recorded=read_record(path) is not None,
         ids=ids,
         labctl_report={"in_place": not reason, "not_in_place_because": reason},
     )
