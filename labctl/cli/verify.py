@@ -139,7 +139,9 @@ def verify(
                 show_class(view)
 
 
-def class_view(graded: list[tuple[Scenario, RunResult | None, str]]) -> classview.ClassView:
+def class_view(
+    graded: list[tuple[Scenario, RunResult | None, str]], hosts: list[str] | None = None
+) -> classview.ClassView:
     """The class from each exercise's run (a run that did not finish: its cells say why)."""
     import datetime
 
@@ -154,6 +156,7 @@ def class_view(graded: list[tuple[Scenario, RunResult | None, str]]) -> classvie
         graded_at=datetime.datetime.now().astimezone(),
         lang=i18n.current(),
         not_graded={s.id: why for s, r, why in graded if r is None},
+        hosts=hosts or (),
     )
 
 

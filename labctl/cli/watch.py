@@ -81,7 +81,7 @@ def watch(
             number += 1
             started = time.monotonic()
             graded = [grade(s, conn, debug) for s in chosen]
-            view = class_view(graded)
+            view = class_view(graded, tracker.hosts())
             marks = tracker.round(view, time.monotonic())
             if report.out.is_terminal:
                 report.out.clear()

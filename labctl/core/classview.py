@@ -69,8 +69,10 @@ class Cell:
     @property
     def label(self) -> str:
         """What the cell shows: passed/total, or a word when there is no grade."""
-        if self.state in (UNREACHABLE, NOT_READY, UNKNOWN) and not self.total:
-            return {UNREACHABLE: _("offline"), NOT_READY: _("not ready"), UNKNOWN: "?"}[self.state]
+        if self.state in (UNREACHABLE, NOT_READY):  # checks of a machine that dropped off are no grade
+            return _("offline") if self.state == UNREACHABLE else _("not ready")
+        if self.state == UNKNOWN and not self.total:
+            return "?"
         return f"{self.passed}/{self.total}"
 
 
@@ -132,11 +134,13 @@ def build(
     graded_at: datetime.datetime,
     lang: str = "en",
     not_graded: dict[str, str] | None = None,
+    hosts: Iterable[str] = (),
 ) -> ClassView:
     """The class from each exercise's machines (exercise id, machines); `students` names hosts (lab_student);
-    `not_graded` gives, per exercise whose run failed as a whole, why (its cells are UNKNOWN with that reason)."""
+    `not_graded` gives, per exercise whose run failed as a whole, why (its cells are UNKNOWN with that reason);
+    `hosts` are students known already (watch: a round where a run failed as a whole still shows them)."""
     names = students or {}
-    order: dict[str, None] = {}
+    order: dict[str, None] = dict.fromkeys(hosts)
     cells: dict[tuple[str, str], Cell] = {}
     for exercise, machines in graded:
         for m in machines:
@@ -174,36 +178,44 @@ class Round:
 
 @dataclass
 class Tracker:
-    """Rounds of watch, remembered: the last view, and since when each student's checks have not changed.
+    """Rounds of watch, remembered: the last view, each cell's last grade, and since when each student's checks
+    have not changed.
 
-    A student "moves" when any of their checks' statuses changes in an exercise their machine answered for;
-    a round where the machine cannot be reached says nothing about them. A student who has finished every
-    exercise of the view is never stuck."""
+    A cell moves against its last grade (a round where the machine could not be reached, or the run failed,
+    is no news of the student's work: a fix made meanwhile shows as better when it is graded again); a cell
+    whose machine went off or came back is marked changed. A student "moves" when any of their checks'
+    statuses changes. A student who has finished every exercise of the view is never stuck."""
 
     stuck_after: float  # seconds without a move
     last: ClassView | None = None
+    graded: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (host, exercise) -> its last grade
     since: dict[str, float] = field(default_factory=dict)  # host -> time of its last move (or first sight)
-    seen: dict[str, dict[str, tuple]] = field(default_factory=dict)  # host -> exercise -> statuses
     rounds: int = 0
+
+    def hosts(self) -> list[str]:
+        """The students seen so far, in order."""
+        return [s.host for s in self.last.students] if self.last else []
 
     def round(self, view: ClassView, now: float) -> Round:
         self.rounds += 1
         result = Round(number=self.rounds)
         for student in view.students:
             host = student.host
-            known = self.seen.setdefault(host, {})
             moved = host not in self.since
             for exercise in view.exercises:
+                key = (host, exercise.id)
                 cell = view.cell(host, exercise.id)
-                if self.last is not None:
-                    how = movement(self.last.cells.get((host, exercise.id)), cell)
-                    if how:
-                        result.moved[(host, exercise.id)] = how
-                if cell.state in (UNREACHABLE, NOT_READY, UNKNOWN):
-                    continue  # no news of this student's work
-                if known.get(exercise.id) != cell.statuses:
-                    moved = moved or exercise.id in known
-                    known[exercise.id] = cell.statuses
+                before = self.last.cells.get(key) if self.last else None
+                how = None
+                if cell.state not in (UNREACHABLE, NOT_READY, UNKNOWN):
+                    known = self.graded.get(key)
+                    how = movement(known, cell)
+                    moved = moved or (known is not None and known.statuses != cell.statuses)
+                    self.graded[key] = cell
+                if how is None and before is not None and before.state != cell.state:
+                    how = CHANGED  # went off, came back, or its run failed
+                if how and self.last is not None:
+                    result.moved[key] = how
             if moved:
                 self.since[host] = now
             still = now - self.since[host]
