@@ -41,7 +41,7 @@ def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print labctl's version."),
 ) -> None:
     """Set up, verify, reset and clean the Podman course's lab exercises."""
-    options.use_language()  # the locale and the config files; a verb's --lang comes on top
+    options.use_language(strict=False)  # the locale and the config files; a verb's --lang comes on top
 
 
 def main() -> None:

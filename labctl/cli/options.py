@@ -115,10 +115,17 @@ CsvDialect = Annotated[
 ]
 
 
-def use_language(flag: str | None = None) -> str:
+def use_language(flag: str | None = None, *, strict: bool = True) -> str:
     """Show everything from now on in the language asked for: --lang, else LABCTL_LANG or the config files'
-    lang, else the locale environment (German for de*), else English. Ansible's checks get it as lab_lang."""
-    lang = i18n.language(flag, os.environ, config.defaults().get("lang"))
+    lang, else the locale environment (German for de*), else English. Ansible's checks get it as lab_lang.
+    Not `strict` (before any verb, even --help): a config file that cannot be read is left to the verb to report."""
+    try:
+        configured = config.defaults().get("lang")
+    except LabctlError:
+        if strict:
+            raise
+        configured = None
+    lang = i18n.language(flag, os.environ, configured)
     i18n.set_language(lang)
     return lang
 

@@ -126,3 +126,12 @@ def test_lab_student_names_a_host_from_the_inventory():
 
     listing = {"_meta": {"hostvars": {"m1": {"lab_student": " Anna   Schmidt "}, "m2": {}, "m3": {"lab_student": ""}}}}
     assert inventory._students(listing) == {"m1": "Anna Schmidt"}
+
+
+def test_a_config_file_that_cannot_be_read_leaves_help_working_and_is_reported_by_the_verb(monkeypatch, tmp_path):
+    (tmp_path / "config" / "labctl").mkdir(parents=True)
+    (tmp_path / "config" / "labctl" / "config.toml").write_text("lang = [unclosed\n")
+    helped, calls = invoke(monkeypatch, tmp_path, ["up", "--help"], [])
+    assert helped.exit_code == 0 and "Usage" in helped.output and not calls
+    refused, calls = invoke(monkeypatch, tmp_path, ["up", "ex1", "-i", "ROOM"], [])
+    assert refused.exit_code == 2 and "cannot be read" in str(refused.exception) and not calls
