@@ -5,10 +5,11 @@ import sys
 import typer
 
 from labctl import __version__
-from labctl.cli import clean, host, images, prepare, reset, status, up, verify
+from labctl.cli import clean, host, images, options, prepare, reset, status, up, verify, watch
 from labctl.cli import list as list_cmd
 from labctl.core import report
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 
 app = typer.Typer(
     name="labctl",
@@ -24,6 +25,7 @@ app.command()(reset.reset)
 app.command()(clean.clean)
 app.command()(prepare.prepare)
 app.command()(status.status)
+app.command()(watch.watch)
 app.add_typer(host.app, name="host")
 app.add_typer(images.app, name="images")
 
@@ -39,6 +41,7 @@ def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print labctl's version."),
 ) -> None:
     """Set up, verify, reset and clean the Podman course's lab exercises."""
+    options.use_language(strict=False)  # the locale and the config files; a verb's --lang comes on top
 
 
 def main() -> None:
@@ -48,12 +51,13 @@ def main() -> None:
         app()  # standalone: usage errors print as Typer formats them, with exit code 2
     except LabctlError as exc:
         interrupted = exc.exit_code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED)
-        report.err.print(f"{'' if interrupted else '[bold red]error:[/] '}{report.escape(exc.message)}")
+        prefix = "" if interrupted else f"[bold red]{_('error:')}[/] "
+        report.err.print(f"{prefix}{report.escape(exc.message)}")
         if debug and exc.detail:
             report.err.print(report.escape(exc.detail))
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
-        report.err.print("interrupted")
+        report.err.print(_("interrupted"))
         sys.exit(130)
     except Exception as exc:  # the boundary: no traceback unless asked for
         if debug:

@@ -1,13 +1,14 @@
 """Options shared by several verbs."""
 
 import getpass
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from labctl.core import config
+from labctl.core import config, export, i18n
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.scenarios import SCENARIO_PATH_ENV, Scenario
@@ -74,7 +75,11 @@ PrivateKey = Annotated[
 Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More of Ansible's output (-vvv…).")]
 Csv = Annotated[
     str | None,
-    typer.Option("--csv", metavar="FILE", help="Write the class matrix (machine, check, status, message) to FILE."),
+    typer.Option(
+        "--csv",
+        metavar="FILE",
+        help="Write the grades to FILE: student, machine, exercise, check, status, text (one row per check).",
+    ),
 ]
 DryRun = Annotated[
     bool,
@@ -87,6 +92,53 @@ NoWait = Annotated[
     typer.Option("--no-wait", help="Fail at once (exit 3) when another labctl run is working on this Podman store."),
 ]
 Limit = Annotated[str | None, typer.Option("--limit", "-l", help="Only these hosts of the inventory.")]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="de|en",
+        help="Language of everything shown, checks included (default: LABCTL_LANG, config, LC_ALL/LC_MESSAGES/LANG).",
+        show_default=False,
+    ),
+]
+Html = Annotated[
+    str | None,
+    typer.Option("--html", metavar="FILE", help="Write the class view as one self-contained HTML page to FILE."),
+]
+CsvDialect = Annotated[
+    str,
+    typer.Option(
+        "--csv-dialect",
+        metavar="excel|excel-de",
+        help="excel: comma-separated UTF-8; excel-de: ';'-separated UTF-8 with a BOM (a German Excel).",
+    ),
+]
+
+
+def use_language(flag: str | None = None, *, strict: bool = True) -> str:
+    """Show everything from now on in the language asked for: --lang, else LABCTL_LANG or the config files'
+    lang, else the locale environment (German for de*), else English. Ansible's checks get it as lab_lang.
+    Not `strict` (before any verb, even --help): a config file that cannot be read is left to the verb to report."""
+    try:
+        configured = config.defaults().get("lang")
+    except LabctlError:
+        if strict:
+            raise
+        configured = None
+    lang = i18n.language(flag, os.environ, configured)
+    i18n.set_language(lang)
+    return lang
+
+
+def csv_dialect(name: str) -> str:
+    if name not in export.DIALECTS:
+        raise LabctlError(
+            i18n._("--csv-dialect {name} is not known; use one of {known}.").format(
+                name=name, known=", ".join(export.DIALECTS)
+            ),
+            ExitCode.USAGE,
+        )
+    return name
 
 
 def connection(

@@ -10,10 +10,13 @@ from labctl.cli.options import (
     AskBecomePass,
     Become,
     Csv,
+    CsvDialect,
     Debug,
     Forks,
+    Html,
     Inventory,
     Json,
+    Lang,
     Limit,
     NoWait,
     PrivateKey,
@@ -21,8 +24,10 @@ from labctl.cli.options import (
     ScenarioOrAll,
     Verbose,
     connection,
+    csv_dialect,
+    use_language,
 )
-from labctl.core import report, room
+from labctl.core import classview, export, i18n, report, room
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.runner import RunResult
@@ -40,6 +45,9 @@ def verify(
         ),
     ] = False,
     csv: Csv = None,
+    dialect: CsvDialect = "excel",
+    html: Html = None,
+    lang: Lang = None,
     json_out: Json = False,
     debug: Debug = False,
     inventory: Inventory = None,
@@ -52,31 +60,49 @@ def verify(
     retry_failed: RetryFailed = False,
     no_wait: NoWait = False,
 ) -> None:
-    """Check the exercise as the course describes it; exit 0 only when every check passes."""
+    """Check the exercise as the course describes it; exit 0 only when every check passes.
+
+    With --all on an inventory (or with --csv/--html): the class view, students by exercises."""
+    use_language(lang)
+    dialect = csv_dialect(dialect)
     conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    if csv and every:
-        raise LabctlError(
-            "--csv goes with one scenario: `labctl verify ex2 -i room.ini --csv ex2.csv`.", ExitCode.USAGE
-        )
+    classwide = every and (conn.inventory is not None or bool(csv) or bool(html))
+    graded: list[tuple[Scenario, RunResult | None, str]] = []  # --all: each exercise's run, or why it has none
 
     def one(scenario: Scenario) -> None:
         options = {"lab_look_only": look_only}
-        result = run_action(
-            scenario,
-            "verify",
-            wait=not no_wait,
-            debug=debug,
-            connection=conn,
-            options=options,
-            retry_failed=retry_failed,
-        )
+        if classwide:
+            graded.append((scenario, None, i18n._("its run did not finish")))
+        try:
+            result = run_action(
+                scenario,
+                "verify",
+                wait=not no_wait,
+                debug=debug,
+                connection=conn,
+                options=options,
+                retry_failed=retry_failed,
+            )
+        except LabctlError as exc:
+            if classwide:
+                graded[-1] = (scenario, None, exc.message)
+            raise
+        if classwide:
+            graded[-1] = (scenario, result, "")
+            if not json_out:
+                report.out.print(room.summary(room.machines(result, "verify"), f"verify {scenario.id}"))
+                code = verdict(result)
+                if code:
+                    raise typer.Exit(code)
+                return
         if json_out or several(result):
+            if csv or html:
+                write_class_files(class_view([(scenario, result, "")]), csv, dialect, html)
             finish_room(
                 f"verify {scenario.id}",
                 "verify",
                 result,
                 json_out=json_out,
-                csv=csv,
                 scenario=scenario.id,
                 action="verify",
                 passed=verdict(result) == ExitCode.OK,
@@ -85,21 +111,85 @@ def verify(
         raise_for_failures(result, f"verify {scenario.id}")
         if not result.checks:
             raise LabctlError(f"verify {scenario.id} ran no checks; its role has no verify tasks.")
-        if csv:
-            written = room.write_csv(csv, room.machines(result, "verify"))
-            report.err.print(f"[dim]checks written to {report.escape(str(written))}[/]")
+        if csv or html:
+            write_class_files(class_view([(scenario, result, "")]), csv, dialect, html)
         report.print_checks(result.checks, show_host=False)
         outcome = verdict(result)
         words = {
-            ExitCode.OK: "[green]the lab is right[/]",
-            ExitCode.FAILED: "[bold red]not all checks passed[/]",
-            ExitCode.NOT_ENFORCED: "[magenta]nothing failed, but not everything can be enforced on this host[/]",
+            ExitCode.OK: f"[green]{i18n._('the lab is right')}[/]",
+            ExitCode.FAILED: f"[bold red]{i18n._('not all checks passed')}[/]",
+            ExitCode.NOT_ENFORCED: "[magenta]"
+            + i18n._("nothing failed, but not everything can be enforced on this host")
+            + "[/]",
         }
         report.out.print(f"{scenario.id}: {report.checks_summary(result.checks)} — {words.get(outcome, '')}")
         if outcome != ExitCode.OK:
             raise typer.Exit(outcome)
 
-    each(scenario_id, every, "verify", one, json_out)
+    if not classwide:
+        each(scenario_id, every, "verify", one, json_out)
+        return
+    try:
+        each(scenario_id, every, "verify", one, json_out)
+    finally:
+        if graded:
+            view = class_view(graded)
+            write_class_files(view, csv, dialect, html)
+            if not json_out:
+                show_class(view)
+
+
+def class_view(
+    graded: list[tuple[Scenario, RunResult | None, str]], hosts: list[str] | None = None
+) -> classview.ClassView:
+    """The class from each exercise's run (a run that did not finish: its cells say why)."""
+    import datetime
+
+    students: dict[str, str] = {}
+    for _scenario, result, _why in graded:
+        if result is not None:
+            students.update(result.students)
+    return classview.build(
+        [classview.Exercise(s.id, classview.exercise_title(s.id, s.course_ref)) for s, _r, _w in graded],
+        [(s.id, room.machines(r, "verify")) for s, r, _w in graded if r is not None],
+        students=students,
+        graded_at=datetime.datetime.now().astimezone(),
+        lang=i18n.current(),
+        not_graded={s.id: why for s, r, why in graded if r is None},
+        hosts=hosts or (),
+    )
+
+
+def show_class(view: classview.ClassView, marks: classview.Round | None = None) -> None:
+    """The class matrix on stdout, its legend, and how to see one exercise's checks."""
+    report.out.print(report.class_view_table(view, marks))
+    report.out.print(report.class_view_legend(watching=marks is not None))
+    report.out.print(
+        "[dim]"
+        + report.escape(
+            i18n._("One exercise's checks per machine: labctl verify {exercise} -i INVENTORY").format(
+                exercise=view.exercises[0].id if view.exercises else "ex1"
+            )
+        )
+        + "[/]"
+    )
+
+
+def write_class_files(
+    view: classview.ClassView,
+    csv: str | None,
+    dialect: str,
+    html: str | None,
+    marks: classview.Round | None = None,
+    refresh: int | None = None,
+) -> None:
+    """--csv and --html, each written atomically in a folder of this account's own."""
+    if csv:
+        written = export.write_csv(csv, view, dialect)
+        report.err.print(f"[dim]{report.escape(i18n._('grades written to {path}').format(path=written))}[/]")
+    if html:
+        written = export.write_html(html, view, marks, refresh=refresh)
+        report.err.print(f"[dim]{report.escape(i18n._('class view written to {path}').format(path=written))}[/]")
 
 
 def verdict(result: RunResult) -> ExitCode:

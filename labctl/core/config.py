@@ -8,6 +8,7 @@ file (~/.config/labctl/config.toml, or $XDG_CONFIG_HOME/labctl/config.toml), the
     become = true
     forks = 30
     private_key = "~/.ssh/room_ed25519"
+    lang = "de"
 """
 
 import os
@@ -33,6 +34,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "become": ("LABCTL_BECOME", bool),
     "forks": ("LABCTL_FORKS", int),
     "private_key": ("LABCTL_PRIVATE_KEY", str),
+    "lang": ("LABCTL_LANG", str),  # en or de (labctl.core.i18n): over LC_ALL/LC_MESSAGES/LANG, under --lang
 }
 
 

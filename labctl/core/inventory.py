@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from labctl.core.errors import ExitCode, LabctlError
 class Inventory:
     source: str | dict[str, Any]  # what ansible-runner gets: an absolute path, or the local inventory
     hosts: list[str]  # the hosts the run works on (--limit applied)
+    students: dict[str, str] = field(default_factory=dict, compare=False)  # host -> its lab_student variable
 
 
 def local_inventory() -> dict[str, Any]:
@@ -40,6 +41,20 @@ def _hosts(listing: dict[str, Any]) -> list[str]:
     return list(seen)
 
 
+STUDENT_VAR = "lab_student"  # who works on a machine of the class: "Anna Schmidt"
+
+
+def _students(listing: dict[str, Any]) -> dict[str, str]:
+    """The name of each host's student (its lab_student variable, a string), where the inventory gives one."""
+    hostvars = listing.get("_meta", {}).get("hostvars", {})
+    names = {}
+    for host, variables in hostvars.items():
+        value = variables.get(STUDENT_VAR) if isinstance(variables, dict) else None
+        if isinstance(value, (str, int, float)) and str(value).strip():
+            names[host] = " ".join(str(value).split())[:200]
+    return names
+
+
 def _reason(stderr: str) -> str:
     """What Ansible said was wrong with an inventory, in one line."""
     for pattern in (r"Failed to parse inventory with '[^']+' plugin: (.+)", r"\[ERROR\]: (.+)"):
@@ -50,7 +65,7 @@ def _reason(stderr: str) -> str:
     return lines[-1].rstrip(".") if lines else "Ansible could not read it"
 
 
-def _list(source: str, name: str, limit: str | None, env: dict[str, str]) -> list[str]:
+def _list(source: str, name: str, limit: str | None, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     bindir = Path(sys.executable).parent
     command = [str(bindir / "ansible-inventory"), "-i", source, "--list", *(["--limit", limit] if limit else [])]
     try:
@@ -71,7 +86,8 @@ def _list(source: str, name: str, limit: str | None, env: dict[str, str]) -> lis
             ExitCode.USAGE,
         )
     try:
-        return _hosts(json.loads(proc.stdout))
+        listing = json.loads(proc.stdout)
+        return _hosts(listing), _students(listing)
     except ValueError as exc:
         raise LabctlError(f"Inventory {name} cannot be read: ansible-inventory gave no JSON.", ExitCode.USAGE) from exc
 
@@ -93,10 +109,10 @@ def resolve(inventory: str | None, limit: str | None, env: dict[str, str]) -> In
 
 
 def _limited(source: str | dict[str, Any], path: str, name: str, limit: str | None, env: dict[str, str]) -> Inventory:
-    hosts = _list(path, name, limit, env)
+    hosts, students = _list(path, name, limit, env)
     if hosts:
-        return Inventory(source, hosts)
-    everyone = _list(path, name, None, env) if limit else []
+        return Inventory(source, hosts, {h: s for h, s in students.items() if h in hosts})
+    everyone = _list(path, name, None, env)[0] if limit else []
     if not everyone:
         raise LabctlError(f"Inventory {name} has no hosts; add the lab machines to it.", ExitCode.USAGE)
     raise LabctlError(f"--limit {limit} matches no host of {name}; hosts are: {', '.join(everyone)}.", ExitCode.USAGE)

@@ -17,6 +17,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from labctl.core.i18n import N_, _
 from labctl.core.room import MARK, Machine
 from labctl.core.runner import Check, ProgressCallback, RunResult
 
@@ -223,24 +224,27 @@ def print_checks(checks: list[Check], show_host: bool) -> None:
             line += f" [dim]— {escape(check.found)}[/]"
         out.print(line)
         if check.status in ("FAIL", "WARN", "NOT_ENFORCED", "SKIP"):
+            labels = {"expected": _("expected:"), "found": _("found:"), "reason": _("reason:"), "hint": _("hint:")}
+            width = max(len(w) for w in labels.values()) + 1
             if check.expected and check.status != "SKIP":
-                out.print(f"{'':13}expected: {escape(check.expected)}")
+                out.print(f"{'':13}{labels['expected']:<{width}}{escape(check.expected)}")
             if check.found:
-                out.print(f"{'':13}{'reason:  ' if check.status == 'SKIP' else 'found:   '} {escape(check.found)}")
+                found = labels["reason"] if check.status == "SKIP" else labels["found"]
+                out.print(f"{'':13}{found:<{width}}{escape(check.found)}")
             if check.hint:
-                out.print(f"{'':13}hint:     {escape(check.hint)}")
+                out.print(f"{'':13}{labels['hint']:<{width}}{escape(check.hint)}")
 
 
 def checks_summary(checks: list[Check]) -> str:
     counts = Counter(c.status for c in checks)
     words = [
-        ("PASS", "passed"),
-        ("FAIL", "failed"),
-        ("SKIP", "skipped"),
-        ("NOT_ENFORCED", "not enforced"),
-        ("WARN", "warnings"),
+        ("PASS", N_("passed")),
+        ("FAIL", N_("failed")),
+        ("SKIP", N_("skipped")),
+        ("NOT_ENFORCED", N_("not enforced")),
+        ("WARN", N_("warnings")),
     ]
-    return ", ".join(f"{counts[k]} {w}" for k, w in words if counts.get(k))
+    return ", ".join(f"{counts[k]} {_(w)}" for k, w in words if counts.get(k))
 
 
 def stats_table(result: RunResult) -> Table:
@@ -268,3 +272,54 @@ def result_json(result: RunResult, **extra: Any) -> dict[str, Any]:
         "reports": result.reports,
         "artifacts": str(result.artifacts),
     }
+
+
+# --- the trainer's view of the class (labctl.core.classview) -------------------------------------------------
+
+CELL_STYLE = {
+    "done": "bold green",
+    "partial": "yellow",
+    "none": "red",
+    "not-enforced": "magenta",
+    "unreachable": "dim",
+    "not-ready": "dim red",
+    "unknown": "dim",
+}
+MOVED_MARK = {"better": "▲", "worse": "▼", "changed": "•"}
+
+
+def class_view_table(view: Any, marks: Any = None) -> Table:
+    """Students as rows, exercises as columns, passed/total per cell in its state's colour; with watch's
+    marks, ▲ ▼ • for a cell that moved since the last round and how long a stuck student has not moved."""
+    table = Table(box=None, pad_edge=False, header_style="dim")
+    table.add_column(_("student"))
+    for exercise in view.exercises:
+        table.add_column(escape(exercise.id), justify="center")
+    moved = marks.moved if marks else {}
+    stuck = marks.stuck if marks else {}
+    for student in view.students:
+        name = escape(student.name) + (f" [dim]({escape(student.host)})[/]" if student.name != student.host else "")
+        if student.host in stuck:
+            minutes = int(stuck[student.host] // 60)
+            name += " [bold yellow]" + escape(_("no change for {minutes} min").format(minutes=minutes)) + "[/]"
+        cells = []
+        for exercise in view.exercises:
+            cell = view.cell(student.host, exercise.id)
+            mark = MOVED_MARK.get(moved.get((student.host, exercise.id), ""), " ")
+            cells.append(f"[{CELL_STYLE.get(cell.state, '')}]{escape(cell.label)}[/]{mark}")
+        table.add_row(name, *cells)
+    return table
+
+
+def class_view_legend(watching: bool = False) -> str:
+    """The legend under the class matrix, in the language shown."""
+    from labctl.core.classview import STATE_WORDS, STATES
+
+    words = [f"[{CELL_STYLE[s]}]■[/] {escape(_(STATE_WORDS[s]))}" for s in STATES]
+    if watching:
+        words += [
+            f"▲ {escape(_('better since the last round'))}",
+            f"▼ {escape(_('worse since the last round'))}",
+            f"• {escape(_('changed since the last round'))}",
+        ]
+    return "[dim]" + "  ".join(words) + "[/]"

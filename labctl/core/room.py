@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.paths import shared, state_dir
 from labctl.core.runner import Check, Failure, RunResult
 
@@ -45,9 +46,11 @@ class Machine:
     seconds: float = 0.0
     reason: str = ""  # for a machine that did not succeed: one sentence
     checks: list[Check] = field(default_factory=list)
+    student: str = ""  # the inventory's lab_student for the host, else the host name
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "checks": [asdict(c) for c in self.checks]}
+        """Stable English keys and check ids; `text` is each check's words as shown (in the language of the run)."""
+        return {**asdict(self), "checks": [{**asdict(c), "text": check_text(c)} for c in self.checks]}
 
 
 def worst(codes: Iterable[int]) -> ExitCode:
@@ -115,6 +118,7 @@ def machine(result: RunResult, host: str, action: str) -> Machine:
         "skipped": sum(c.status == "SKIP" for c in checks),
         "seconds": result.seconds.get(host, round(result.duration, 1)),
         "checks": checks,
+        "student": result.students.get(host) or host,
     }
     dropped = [u for u in result.unreachable if u.host == host]
     if dropped:
@@ -176,9 +180,20 @@ def check_message(check: Check) -> str:
     """What a check found, in one line: for a failure, also what was expected and the hint."""
     if check.status in ("PASS", "INFO"):
         return check.found
-    parts = [f"expected {check.expected}" if check.expected and check.status != "SKIP" else ""]
-    parts += [f"found {check.found}" if check.found else "", f"hint: {check.hint}" if check.hint else ""]
+    parts = [
+        _("expected {expected}").format(expected=check.expected) if check.expected and check.status != "SKIP" else ""
+    ]
+    parts += [
+        _("found {found}").format(found=check.found) if check.found else "",
+        _("hint: {hint}").format(hint=check.hint) if check.hint else "",
+    ]
     return "; ".join(p for p in parts if p)
+
+
+def check_text(check: Check) -> str:
+    """A check's words as shown: its name, and what check_message says of it."""
+    message = check_message(check)
+    return f"{check.name}: {message}" if message else check.name
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -23,8 +23,8 @@ from typing import Any
 import ansible_runner
 import yaml
 
+from labctl.core import i18n, lock
 from labctl.core import inventory as inventories
-from labctl.core import lock
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.paths import content_dir, make_state_dir, own_home
@@ -93,6 +93,7 @@ class RunResult:
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # host -> merged labctl_report data
     hosts: list[str] = field(default_factory=list)  # the hosts the run was for (inventory, --limit applied)
     seconds: dict[str, float] = field(default_factory=dict)  # host -> from its first task to its last event
+    students: dict[str, str] = field(default_factory=dict)  # host -> its inventory variable lab_student
 
     @property
     def ok(self) -> bool:
@@ -562,7 +563,9 @@ def run_playbook(
         try:
             # Each machine's lease names this run (playbooks/lease_take.yml): one run per store there too.
             identity = lock.run_identity(wait)
-            vars_file = _write_extravars(private, {**extravars, "lab_run": identity})
+            # lab_lang: the checks speak the language labctl shows (labctl.lab's texts/ and checks/<lang>.yml).
+            words = {"lab_lang": i18n.current(), **extravars}
+            vars_file = _write_extravars(private, {**words, "lab_run": identity})
             # How often ansible-runner looks at Ctrl-C (seconds). A file: it drops a `settings` argument
             # when there is no env/settings (ansible-runner 2.4).
             (private / "env").mkdir()
@@ -622,6 +625,7 @@ def run_playbook(
         reports=collector.reports,
         hosts=target.hosts,
         seconds=collector.seconds(),
+        students=target.students,
     )
     if runner.status != "successful" and not result.failures and not result.unreachable:
         raise LabctlError(

@@ -152,7 +152,7 @@ def test_verify_on_a_room_prints_the_matrix_the_table_and_one_line_and_writes_th
     assert lines[1].split() == ["pc1", "✓", "✓"] and lines[2].split() == ["pc2", "✓", "✗"]
     assert "verify ex2: 3 machine(s): 1 ok, 1 failed, 1 unreachable" in outcome.stdout
     assert "cannot reach it" in outcome.stdout
-    assert grades.read_text().splitlines()[0] == "machine,check,status,message"
+    assert grades.read_text().splitlines()[0] == "student,machine,exercise,check,status,text"
     assert calls[0][2].forks == 30
 
 

@@ -1,0 +1,131 @@
+"""The trainer's view of the class on the suite's room (tests/room/room.py), in German.
+
+A class: m1's student did ex1 and ex2 with the course's commands, m2's made a mistake in ex2 (the app container
+is gone), m3's did nothing. `verify --all -i --html --csv` with LANG=de_DE.UTF-8 gives the right cells, in German;
+`watch --every 5` sees m2's fix within one round; the page renders in real Chromium, its FAIL cell shows the
+hint, it fetches nothing, and a student's container name with markup injects nothing.
+
+Written for the suite; not yet run (it needs the room: Podman, SSH machines).
+"""
+
+import csv
+import time
+
+import pytest
+
+from tests.conftest import ROOT, run_labctl, start_labctl, stop_labctl
+from tests.integration.test_ex3_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.test_room import lab_up
+from tests.room.room import Room
+
+pytestmark = [pytest.mark.room, pytest.mark.podman, pytest.mark.slow]
+
+GERMAN = {"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+STUDENTS = {"m1": "Anna Schmidt", "m2": "Ben <b>Bold</b>", "m3": "Cem Yilmaz"}
+EVIL = "<img src=http://127.0.0.1:9/x onerror=alert(1)>"
+
+
+def class_inventory(room: Room, tmp_path) -> str:
+    """The room's inventory with a lab_student per machine (one of them with markup in it)."""
+    lines = []
+    for line in room.inventory.read_text().splitlines():
+        host = line.split(" ", 1)[0]
+        lines.append(f"{line} lab_student='{STUDENTS[host]}'" if host in STUDENTS else line)
+    path = tmp_path / "class.ini"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.fixture
+def a_class(set_up_room, tmp_path):
+    """m1 done (ex1, ex2), m2 with ex2's app container gone and a container of its own named with markup,
+    m3 nothing."""
+    room = set_up_room
+    lab_up(room, "ex1", "ex2")
+    for scenario in ("ex1", "ex2"):
+        clean = run_labctl("clean", scenario, "-i", str(room.inventory), "--become", "-l", "m3", timeout=900)
+        assert clean.rc == 0, clean.stdout + clean.stderr
+    room.podman(2, "rm", "-f", "-t", "0", "webapp")
+    room.podman(2, "run", "-d", "--name", "evil", "--label", f"note={EVIL}", "docker.io/library/nginx:alpine")
+    yield room, class_inventory(room, tmp_path)
+    room.podman(2, "rm", "-f", "-t", "0", "evil")
+
+
+@pytest.mark.timeout(1800)
+def test_verify_all_in_german_gives_the_class_as_matrix_page_and_csv(a_class, tmp_path):
+    _room, inventory = a_class
+    page, grades = tmp_path / "klasse.html", tmp_path / "noten.csv"
+    args = ["verify", "--all", "-i", inventory, "--become", "--html", str(page), "--csv", str(grades)]
+    verify = run_labctl(*args, "--csv-dialect", "excel-de", env=GERMAN, timeout=1800)
+    assert verify.rc == 1, verify.stdout + verify.stderr
+    assert "Teilnehmer/in" in verify.stdout and "Anna Schmidt" in verify.stdout
+    text = grades.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(text.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert set(rows[0]) == {"student", "machine", "exercise", "check", "status", "text"}
+    status = {}
+    for r in rows:
+        status.setdefault((r["machine"], r["exercise"]), set()).add(r["status"])
+    assert status[("m1", "ex1")] == {"PASS"} and status[("m1", "ex2")] == {"PASS"}
+    assert status[("m2", "ex1")] == {"PASS"} and {"PASS", "FAIL"} <= status[("m2", "ex2")]
+    assert "PASS" not in status[("m3", "ex1")] | status[("m3", "ex2")]
+    failed = [r for r in rows if r["machine"] == "m2" and r["exercise"] == "ex2" and r["status"] == "FAIL"]
+    assert any("Hinweis:" in r["text"] for r in failed), failed  # the checks spoke German (lab_lang)
+    assert {r["student"] for r in rows} >= {"Anna Schmidt", "Cem Yilmaz"}
+    html = page.read_text(encoding="utf-8")
+    assert 'lang="de"' in html and "Übung 2: Creating a Multi-Container Pod" in html
+    assert "<b>Bold</b>" not in html and "Ben &lt;b&gt;Bold&lt;/b&gt;" in html
+
+
+@pytest.mark.timeout(1800)
+def test_watch_sees_a_fix_within_one_round(a_class, tmp_path):
+    room, inventory = a_class
+    page = tmp_path / "watch.html"
+    watch = start_labctl("watch", "ex2", "-i", inventory, "--become", "--every", "5", "--html", str(page), env=GERMAN)
+    try:
+        deadline = time.monotonic() + 600
+        while "Runde 1" not in (page.read_text(encoding="utf-8") if page.exists() else ""):
+            assert watch.poll() is None and time.monotonic() < deadline, "watch wrote no first round"
+            time.sleep(1)
+        before = page.read_text(encoding="utf-8")
+        assert 'http-equiv="refresh" content="5"' in before
+        fix = run_labctl("up", "ex2", "-i", str(room.inventory), "--become", "-l", "m2", timeout=900)
+        assert fix.rc == 0, fix.stdout + fix.stderr
+        fixed_at = time.monotonic()
+        while "moved-better" not in page.read_text(encoding="utf-8"):
+            assert watch.poll() is None and time.monotonic() < deadline, "watch did not see the fix"
+            time.sleep(1)
+        # the round that started after the fix saw it: no more than two rounds' time (a round, and its wait)
+        assert time.monotonic() - fixed_at < 600
+    finally:
+        out, err = stop_labctl(watch)
+    assert watch.returncode == 130, out + err
+    assert "Runde" in out
+
+
+def test_the_page_in_chromium_renders_shows_the_hint_and_fetches_nothing(a_class, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _room, inventory = a_class
+    page_file = tmp_path / "klasse.html"
+    verify = run_labctl("verify", "ex2", "-i", inventory, "--become", "--html", str(page_file), env=GERMAN)
+    assert verify.rc == 1, verify.stdout + verify.stderr
+    requests, dialogs = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(page_file.as_uri())
+            assert page.locator("table.matrix tbody tr").count() == 3
+            failing = page.locator("td.cell.partial details").first
+            failing.locator("summary").click()
+            assert "Hinweis" in failing.inner_text() or failing.locator(".hint").count() >= 1
+            assert page.locator("td.cell.done").count() >= 1
+            assert page.evaluate("() => document.querySelectorAll('script, img, iframe').length") == 0
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "class_view.png"), full_page=True)
+        finally:
+            browser.close()
+    assert requests == [page_file.as_uri()], requests  # the page itself, nothing else
+    assert dialogs == []
