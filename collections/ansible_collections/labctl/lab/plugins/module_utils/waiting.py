@@ -1,0 +1,190 @@
+"""Waiting until part of a lab is ready: poll with a deadline, and say why not with the log tail.
+
+The one wait of every exercise (labctl.lab.wait_ready): a command in a container until it succeeds,
+a URL until it answers, containers until Podman reports them healthy or running. Everything that
+touches the world comes in as a function (run(argv) -> (rc, out, err), http_get(url, timeout) ->
+(status, body, error), a clock and a sleep), so the logic is tested without Podman.
+"""
+
+import json
+import time
+
+PODMAN = "podman"
+LOG_LINES = 8
+
+
+def poll(attempt, deadline, interval=0.5, clock=time.monotonic, sleep=time.sleep):
+    """Call attempt() -> (ok, detail) until it is ok or the next try would start past the deadline.
+
+    Returns (ok, detail of the last try, tries, seconds). Never sleeps past the deadline, and tries
+    at least once however short the deadline."""
+    start = clock()
+    tries = 0
+    while True:
+        tries += 1
+        ok, detail = attempt()
+        spent = clock() - start
+        if ok or spent + interval > deadline:
+            return ok, detail, tries, round(spent, 2)
+        sleep(interval)
+
+
+def _last_line(*texts):
+    lines = [line.strip() for text in texts for line in (text or "").splitlines() if line.strip()]
+    return lines[-1].removeprefix("Error: ") if lines else ""
+
+
+def _shorten(text, limit=160):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_value(body, key):
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def exec_attempt(run, container, argv, contains=""):
+    """One try of a command in a container: ok when it exits 0 (with `contains` in its output)."""
+
+    def attempt():
+        rc, out, err = run([PODMAN, "exec", container, *argv])
+        if rc == 0 and contains in (out or ""):
+            return True, {"rc": rc, "stdout": out}
+        if rc == 0:
+            return False, {"rc": rc, "why": f"its answer lacks {contains!r}"}
+        return False, {"rc": rc, "why": f"exit {rc}" + (f": {_shorten(_last_line(err, out))}" if (err or out) else "")}
+
+    return attempt
+
+
+def url_attempt(http_get, url, status=(200,), contains="", json_key="", timeout=5):
+    """One GET: ok when the status is one of `status`, the body holds `contains` and, given a
+    json_key, the body is JSON whose value there is not empty."""
+
+    def attempt():
+        code, body, error = http_get(url, timeout)
+        if code is None:
+            return False, {"why": _shorten(error or "no answer")}
+        if code not in status:
+            return False, {"status": code, "why": f"HTTP {code}"}
+        if contains and contains not in (body or ""):
+            return False, {"status": code, "why": f"HTTP {code} without {contains!r}"}
+        value = _json_value(body, json_key) if json_key else True
+        if not value:
+            return False, {"status": code, "why": f"HTTP {code} without a {json_key!r} in its JSON"}
+        return True, {"status": code, "content": body, **({"json": json.loads(body)} if json_key else {})}
+
+    return attempt
+
+
+def inspect_containers(run, names):
+    """{name: inspect object or None}; one call, then one each for any it left out (a missing name)."""
+    _rc, out, _ = run([PODMAN, "container", "inspect", *names])
+    try:
+        found = {c.get("Name"): c for c in json.loads(out or "[]") or []}
+    except ValueError:
+        found = {}
+    return {name: found.get(name) for name in names}
+
+
+def health_attempt(run, containers, run_checks):
+    """One round over the containers not yet healthy: run their healthcheck (no systemd timers run
+    them here), or read the health Podman reports (its timers run them). Ok when all are healthy."""
+    healthy = set()
+
+    def attempt():
+        waiting = [c for c in containers if c not in healthy]
+        if run_checks:
+            for name in waiting:
+                rc, out, err = run([PODMAN, "healthcheck", "run", name])
+                if rc == 0:
+                    healthy.add(name)
+                else:
+                    why = _last_line(err, out) or f"exit {rc}"
+                    return False, {
+                        "container": name,
+                        "why": f"`podman healthcheck run {name}` keeps failing: {_shorten(why)}",
+                    }
+            return True, {}
+        states = inspect_containers(run, waiting)
+        for name in waiting:
+            health = (((states.get(name) or {}).get("State") or {}).get("Health") or {}).get("Status", "")
+            if health == "healthy":
+                healthy.add(name)
+        for name in waiting:
+            if name not in healthy:
+                health = (((states.get(name) or {}).get("State") or {}).get("Health") or {}).get("Status", "")
+                what = f"Podman reports it {health}" if health else "Podman reports no health for it"
+                return False, {"container": name, "why": f"{what} (its systemd timer runs the healthcheck)"}
+        return True, {}
+
+    return attempt
+
+
+def running_attempt(run, container):
+    """One look: ok when Podman reports the container running."""
+
+    def attempt():
+        state = (inspect_containers(run, [container]).get(container) or {}).get("State") or {}
+        if state.get("Running"):
+            return True, {}
+        return False, {"why": f"it is {state.get('Status') or 'missing'}"}
+
+    return attempt
+
+
+def log_tail(run, container, lines=LOG_LINES):
+    """The container's last log lines (its stdout and stderr, as `podman logs` prints them)."""
+    rc, out, err = run([PODMAN, "logs", "--tail", str(lines), container])
+    if rc != 0:
+        return []
+    return [line for line in ((out or "") + "\n" + (err or "")).splitlines() if line.strip()][-lines:]
+
+
+def failure_message(what, timeout, why, container, tail):
+    """One sentence: what did not become ready, in how long, why, and the log tail that may say more."""
+    if "://" not in what.split(" ")[0]:  # a sentence starts upper-case; a URL stays as it is
+        what = what[:1].upper() + what[1:]
+    said = f"{what} was not ready within {timeout} s" + (f" ({why})" if why else "")
+    if not container:
+        return said
+    return f"{said}; the last log lines of {container}: {' | '.join(tail) if tail else 'none'}"
+
+
+def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
+    """Wait as params say ({container, exec, url, status, contains, json_key, healthy, run_healthchecks,
+    logs_of, timeout, interval, what}); returns (ok, result dict; on failure result['msg'])."""
+    container = params.get("container") or ""
+    timeout = float(params["timeout"])
+    if params.get("exec"):
+        attempt = exec_attempt(run, container, params["exec"], params.get("contains") or "")
+    elif params.get("url"):
+        attempt = url_attempt(
+            http_get,
+            params["url"],
+            tuple(params.get("status") or (200,)),
+            params.get("contains") or "",
+            params.get("json_key") or "",
+        )
+    elif params.get("healthy"):
+        attempt = health_attempt(run, list(params["healthy"]), bool(params.get("run_healthchecks")))
+    else:
+        attempt = running_attempt(run, container)
+    ok, detail, tries, seconds = poll(attempt, timeout, float(params.get("interval") or 0.5), clock, sleep)
+    result = {"tries": tries, "seconds": seconds, **{k: v for k, v in detail.items() if k != "why"}}
+    if ok:
+        return True, result
+    # Healthchecks name the container that kept the lab waiting; the others wait on the one given.
+    whose = detail.get("container") or params.get("logs_of") or container
+    if params.get("healthy"):
+        what = f"container {whose}"
+    else:
+        what = params.get("what") or params.get("url") or f"container {container}"
+    tail = log_tail(run, whose) if whose else []
+    timeout_text = int(timeout) if timeout == int(timeout) else timeout
+    result.update(log_tail=tail, msg=failure_message(what, timeout_text, detail.get("why", ""), whose, tail))
+    return False, result
