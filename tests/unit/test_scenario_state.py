@@ -10,6 +10,7 @@ import stat
 
 import pytest
 
+import tests.unit.collection  # noqa: F401 - module_utils importable
 from tests.conftest import ROOT
 
 _SPEC = importlib.util.spec_from_file_location(
