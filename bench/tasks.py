@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Count the Ansible tasks each verb runs and skips, per scenario, from the events of real runs.
 
-    bench/tasks.py [--checkout DIR] [--out FILE] [SCENARIO ...]   (default: ex1 … ex5)
+    bench/tasks.py [--checkout DIR] [-i INVENTORY] [--out FILE] [SCENARIO ...]   (default: ex1 … ex5)
 
-For each scenario, from clean: up, up --converge (every task, nothing to change), verify,
-verify --look-only, reset, clean, prepare, clean. For each verb: the tasks that started, ran (ok or
-changed), were skipped, changed and failed, and the seconds labctl took, read from the run folder's
-job_events (ansible-runner's artifacts). --checkout runs the labctl of another checkout (e.g. a
-`git worktree` of an older commit) with this venv, to compare before and after on one machine.
+For each scenario, from clean: up, up again (the quick second up: no Ansible on this machine, the
+playbook's one look with -i), up --converge (every task, nothing to change), verify, verify
+--look-only, reset, clean, prepare, clean. With -i every verb runs on the inventory's machines, as
+for a room (a machine reached over SSH: the flow the VM and a classroom see). For each verb: the
+tasks that started, ran (ok or changed), were skipped, changed and failed, and the seconds labctl
+took, read from the run folder's job_events (ansible-runner's artifacts). --checkout runs the labctl
+of another checkout (e.g. a `git worktree` of an older commit) with this venv, to compare before and
+after on one machine.
 Needs the scenarios' images and this host's Podman (run it under the shared test lock).
 """
 
@@ -59,11 +62,12 @@ def verb(args: list[str]) -> dict:
     return {"seconds": seconds, **count(since)}
 
 
-def scenario_round(scenario: str) -> dict[str, dict]:
-    subprocess.run([*LABCTL, "clean", scenario], capture_output=True)
+def scenario_round(scenario: str, where: list[str]) -> dict[str, dict]:
+    subprocess.run([*LABCTL, "clean", scenario, *where], capture_output=True)
     with tempfile.TemporaryDirectory(prefix="labctl-bench-") as workdir:
         steps = {
             "up from clean": ["up", scenario],
+            "up again": ["up", scenario],
             "up --converge": ["up", scenario, "--converge"],
             "verify": ["verify", scenario],
             "verify --look-only": ["verify", scenario, "--look-only"],
@@ -72,12 +76,13 @@ def scenario_round(scenario: str) -> dict[str, dict]:
             "prepare": ["prepare", scenario, "--dir", workdir],
             "clean after prepare": ["clean", scenario],
         }
-        return {name: verb(args) for name, args in steps.items()}
+        return {name: verb([*args, *where]) for name, args in steps.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkout", help="run the labctl of this checkout (with this venv)")
+    parser.add_argument("-i", "--inventory", help="run every verb on this inventory's machines")
     parser.add_argument("--out", help="write the counts as JSON to this file")
     parser.add_argument("scenarios", nargs="*")
     args = parser.parse_args()
@@ -90,7 +95,7 @@ def main() -> None:
         ]
     report = {}
     for scenario in args.scenarios or [f"ex{n}" for n in range(1, 6)]:
-        report[scenario] = scenario_round(scenario)
+        report[scenario] = scenario_round(scenario, ["-i", args.inventory] if args.inventory else [])
         print(f"\n{scenario}")
         for name, c in report[scenario].items():
             print(
