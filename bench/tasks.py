@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Count the Ansible tasks each verb runs and skips, per scenario, from the events of real runs.
 
-    bench/tasks.py [--checkout DIR] [-i INVENTORY] [--out FILE] [SCENARIO ...]   (default: ex1 … ex5)
+    bench/tasks.py [--checkout DIR] [-i INVENTORY] [--repeat N] [--out FILE] [SCENARIO ...]
+    (default: ex1 … ex5)
 
 For each scenario, from clean: up, up again (the quick second up: no Ansible on this machine, the
 playbook's one look with -i), up --converge (every task, nothing to change), verify, verify
@@ -19,6 +20,7 @@ import collections
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,20 +38,25 @@ KINDS = {
 }
 
 
-def count(since: float) -> dict[str, int]:
-    """Task counts of the run labctl made since `since` (all zero when it needed no Ansible run)."""
+def count(since: float) -> dict:
+    """Task counts of the run labctl made since `since` (all zero when it needed no Ansible run), and
+    the tasks that took longest."""
     fresh = [p for p in RUNS.iterdir() if p.is_dir() and p.stat().st_mtime >= since] if RUNS.is_dir() else []
     latest = max(fresh, key=lambda p: p.stat().st_mtime, default=None)
     counts: collections.Counter = collections.Counter({kind: 0 for kind in KINDS.values()})
     counts["changed"] = 0
+    spent: collections.Counter = collections.Counter()
     for event_file in (latest or Path("/nonexistent")).glob("artifacts/*/job_events/*.json"):
         event = json.loads(event_file.read_text())
         kind = KINDS.get(event.get("event", ""))
+        data = event.get("event_data", {})
         if kind:
             counts[kind] += 1
-            if kind == "ran" and (event.get("event_data", {}).get("res") or {}).get("changed"):
+            if kind == "ran" and (data.get("res") or {}).get("changed"):
                 counts["changed"] += 1
-    return dict(counts)
+        if kind in ("ran", "failed") and data.get("duration"):
+            spent[data.get("task", "")] += float(data["duration"])
+    return {**counts, "slowest": [(task, round(sec, 2)) for task, sec in spent.most_common(4)]}
 
 
 def verb(args: list[str]) -> dict:
@@ -60,6 +67,14 @@ def verb(args: list[str]) -> dict:
     if proc.returncode != 0:
         sys.exit(f"bench: labctl {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()[-600:]}")
     return {"seconds": seconds, **count(since)}
+
+
+def median_rounds(rounds: list[dict[str, dict]]) -> dict[str, dict]:
+    """The last round's counts, with the median seconds of all rounds."""
+    return {
+        name: {**rounds[-1][name], "seconds": round(statistics.median(r[name]["seconds"] for r in rounds), 2)}
+        for name in rounds[-1]
+    }
 
 
 def scenario_round(scenario: str, where: list[str]) -> dict[str, dict]:
@@ -83,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkout", help="run the labctl of this checkout (with this venv)")
     parser.add_argument("-i", "--inventory", help="run every verb on this inventory's machines")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per scenario (median seconds)")
     parser.add_argument("--out", help="write the counts as JSON to this file")
     parser.add_argument("scenarios", nargs="*")
     args = parser.parse_args()
@@ -95,7 +111,8 @@ def main() -> None:
         ]
     report = {}
     for scenario in args.scenarios or [f"ex{n}" for n in range(1, 6)]:
-        report[scenario] = scenario_round(scenario, ["-i", args.inventory] if args.inventory else [])
+        where = ["-i", args.inventory] if args.inventory else []
+        report[scenario] = median_rounds([scenario_round(scenario, where) for _ in range(args.repeat)])
         print(f"\n{scenario}")
         for name, c in report[scenario].items():
             print(
