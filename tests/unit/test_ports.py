@@ -144,6 +144,18 @@ def test_the_port_verdict_in_the_words_of_the_port_check(found, offset, ok, text
     assert verdict["expected"] == f"{8080 + offset} free or held by ex2"
 
 
+def test_up_stops_on_the_first_scenario_whose_ports_are_taken_in_one_sentence():
+    found = [holder(8080, process="python3", pid=4242), {**holder(8089), "free": True}]
+    ex3 = {"scenario": "ex3", "ports": [8089], "pods": ["text-app-pod"], "containers": []}
+    first = port_verdict(found, [ex3, EX2], 0)
+    assert not first["ok"] and first["problem"] == (
+        "Port 8080 is in use by python3 (PID 4242), but scenario ex2 needs it: stop that process, then try again."
+    )
+    fine = port_verdict([{**holder(8089), "free": True}], [ex3, {"scenario": "ex4", "ports": []}], 0)
+    assert fine["ok"] and fine["problem"] == "" and fine["ports"] == [8089]
+    assert port_verdict([], [], 0)["ok"]
+
+
 def test_the_offset_rules_are_one_sentence_each():
     assert ports.port_offset("20", "s01", [8080]) == 20
     with pytest.raises(

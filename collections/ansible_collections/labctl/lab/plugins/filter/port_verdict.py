@@ -7,8 +7,9 @@ name: port_verdict
 short_description: Judge a scenario's host ports from who holds them
 description:
   - A port passes when it is free or published by one of the scenario's own pods or containers.
-  - Returns C({ok, ports, expected, found, hint}), the sentences a C(labctl.lab.check) shows; C(ports) are
-    the file's numbers moved by the offset.
+  - Returns C({ok, ports, expected, found, hint, problem}), the sentences a C(labctl.lab.check) shows;
+    C(ports) are the file's numbers moved by the offset, C(problem) the one sentence that stops up.
+  - Given a list of scenarios' checks, returns the first verdict that is not ok (else the last).
 positional: _input, check, offset
 options:
   _input:
@@ -17,8 +18,8 @@ options:
     elements: dict
     required: true
   check:
-    description: The scenario's C({scenario, ports, pods, containers}) (ports as the scenario file gives them).
-    type: dict
+    description: The scenario's C({scenario, ports, pods, containers}) (the file's ports), or a list of them.
+    type: raw
     required: true
   offset: {description: The host's port offset., type: int, default: 0}
 """

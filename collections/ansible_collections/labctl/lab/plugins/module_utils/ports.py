@@ -159,9 +159,14 @@ def port_offset(value, host, ports):
 
 
 def verdict(found, check, offset=0):
-    """Whether a scenario's ports are free or its own: {ok, ports, expected, found, hint}.
+    """Whether a scenario's ports are free or its own: {ok, ports, expected, found, hint, problem}.
 
-    found: holders() entries; check: {scenario, ports (the file's numbers), pods, containers}."""
+    found: holders() entries; check: {scenario, ports (the file's numbers), pods, containers}, or a
+    list of them (then the first that is not ok, else the last: up's preflight stops on the first).
+    problem: the sentence that stops up, "" when ok."""
+    if isinstance(check, list):
+        verdicts = [verdict(found, one, offset) for one in check if one.get("ports")]
+        return next((v for v in verdicts if not v["ok"]), verdicts[-1] if verdicts else _free([], ""))
     wanted = [int(p) + offset for p in check.get("ports") or []]
     need = [h for h in found if h["port"] in wanted]
     pods = [p for p in check.get("pods") or [] if p]
@@ -170,14 +175,11 @@ def verdict(found, check, offset=0):
         h for h in need if not h["free"] and not (h["pod"] and h["pod"] in pods) and h["container"] not in containers
     ]
     scenario = check.get("scenario", "")
-    verdict = {
-        "ok": not foreign,
-        "ports": wanted,
-        "expected": f"{', '.join(map(str, wanted))} free or held by {scenario}",
-        "hint": "",
-    }
     if not foreign:
-        return {**verdict, "found": "free" if all(h["free"] for h in need) else f"held by {scenario} itself"}
+        return {
+            **_free(wanted, scenario),
+            "found": "free" if all(h["free"] for h in need) else f"held by {scenario} itself",
+        }
     first = foreign[0]
     if first["pod"] or first["container"]:
         by = f"pod {first['pod']}" if first["pod"] else f"container {first['container']}"
@@ -192,7 +194,14 @@ def verdict(found, check, offset=0):
         hint = f"remove that container (`podman rm -f {first['container']}`)"
     else:
         hint = "stop that process"
-    return {**verdict, "found": found_text, "hint": f"{hint}, then try again"}
+    hint = f"{hint}, then try again"
+    problem = f"{found_text[:1].upper()}{found_text[1:]}, but scenario {scenario} needs it: {hint}."
+    return {**_free(wanted, scenario), "ok": False, "found": found_text, "hint": hint, "problem": problem}
+
+
+def _free(wanted, scenario):
+    expected = f"{', '.join(map(str, wanted))} free or held by {scenario}"
+    return {"ok": True, "ports": wanted, "expected": expected, "found": "free", "hint": "", "problem": ""}
 
 
 def who_holds(run, ports, ss="ss", podman=None):
