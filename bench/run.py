@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from labctl.core.paths import state_dir
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 LABCTL = [shutil.which("labctl", path=str(BIN)) or "labctl"]
@@ -52,8 +54,10 @@ def floor(repeat: int = 5) -> float:
 
 def where_time_goes(since: float, top: int = 4) -> list[tuple[str, float, int]]:
     """The slowest tasks of the run labctl made since `since` (none for a quick look), from its events."""
-    runs = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local/state") / "labctl" / "runs"
-    fresh = [p for p in runs.iterdir() if p.is_dir() and p.stat().st_mtime >= since]
+    # This labctl's run folders (root's: /var/lib/labctl/runs), or an older labctl's (--checkout).
+    older = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local/state") / "labctl" / "runs"
+    folders = [p for runs in (state_dir() / "runs", older) if runs.is_dir() for p in runs.iterdir()]
+    fresh = [p for p in folders if p.is_dir() and p.stat().st_mtime >= since]
     latest = max(fresh, key=lambda p: p.stat().st_mtime, default=None)
     spent: collections.Counter = collections.Counter()
     count: collections.Counter = collections.Counter()

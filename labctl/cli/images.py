@@ -30,7 +30,7 @@ from labctl.core import images as course_images
 from labctl.core import lock, lookalikes, report, scenarios, survey
 from labctl.core.actions import controller_images, raise_for_failures, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.podman import Podman
+from labctl.core.podman import Podman, normalise
 
 app = typer.Typer(
     help="The course's images: list, pull, save, load, push; look-alikes for machines with no registry.",
@@ -257,18 +257,33 @@ def load(
     json_out: Json = False,
     no_wait: NoWait = False,
 ) -> None:
-    """Load a bundle: only the images that are missing or different here; a second load loads nothing."""
+    """Load a bundle: only the images that are missing or different here; a second load loads nothing.
+
+    Only the course's images, and only those the bundle's manifest lists: a bundle that would tag
+    anything else is refused (exit 2) before anything is loaded. With --user, a student's own build
+    of an image the course has them build stays."""
     podman = Podman(user)
     course_images.read_manifest(bundle.expanduser().resolve())  # a bad file is exit 2 at once, not after a wait
+    found = scenarios.load_all(report.warn_all())
+    allowed = {normalise(i.ref) for i in course_images.catalog(found)}
+    keep = {normalise(b.tag) for s in found for b in s.builds.values() if b.by_student} if user else set()
     started = time.monotonic()
-    with lock.hold(wait=not no_wait), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
+    # The store's own lock and lease: a student's (taken as the student) with --user.
+    with lock.hold(wait=not no_wait, user=user), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
         result = course_images.load(
-            bundle, podman, step, on_bytes=lambda done, size: step("bundle", f"{_size(done)} of {_size(size)}")
+            bundle,
+            podman,
+            step,
+            on_bytes=lambda done, size: step("bundle", f"{_size(done)} of {_size(size)}"),
+            allowed=allowed,
+            keep=keep,
         )
     result["seconds"] = round(time.monotonic() - started, 1)
     if json_out:
         report.print_json(result)
         return
+    for ref in result.get("kept") or []:
+        report.err.print(f"kept {report.escape(ref)} as it is in {podman.whose} (built there; the bundle's stays out)")
     if result["loaded"]:
         report.out.print(
             f"loaded {len(result['loaded'])} image(s) into {podman.whose} ({result['seconds']:.1f} s); "
@@ -308,7 +323,12 @@ def push(
 def build_lookalikes(
     ids: Scenarios = None,
     all_: All = False,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the recipe has not changed.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Rebuild even when the recipe has not changed, and replace a real image of the same name."
+        ),
+    ] = False,
     ca_cert: Annotated[
         list[Path] | None,
         typer.Option("--ca-cert", help="Trust this CA in the images (a TLS-inspecting proxy's); default: the host's."),
@@ -329,4 +349,5 @@ def build_lookalikes(
         return
     for r in results:
         when = f" in {r.seconds:.0f} s" if r.state == "built" else ""
-        report.out.print(f"look-alike {', '.join(r.tags)}: {r.state}{when}")
+        why = f" ({report.escape(r.message)})" if r.message else ""
+        report.out.print(f"look-alike {', '.join(r.tags)}: {r.state}{when}{why}")

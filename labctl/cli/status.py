@@ -58,6 +58,11 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
         result, found = survey.take(conn, on_progress)
     machines = room.machines(result, "status")
     states = {host: [assess(s, snap) for s in chosen] for host, (snap, _) in found.items()}
+    leftovers = {
+        host: [x for x in rep.get("leftovers") or [] if isinstance(x, dict) and "path" in x]
+        for host, rep in result.reports.items()
+        if rep.get("leftovers")
+    }
     code = room.worst(m.exit_code for m in machines)
     if json_out:
         report.print_json(
@@ -67,6 +72,7 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
                         "result": m.result,
                         "reason": m.reason,
                         "scenarios": [st.as_json() for st in states.get(m.host, [])],
+                        "leftovers": leftovers.get(m.host, []),
                     }
                     for m in machines
                 },
@@ -92,6 +98,12 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
         for m in machines:
             if m.host not in states:
                 report.out.print(f"[red]{report.escape(m.host)}: {m.result}[/] — {report.escape(m.reason)}")
+        for host, left in leftovers.items():
+            what = ", ".join(f"{x['path']} ({x['bytes'] / 1e6:.0f} MB)" for x in left)
+            report.out.print(
+                f"[yellow]{report.escape(host)}: an interrupted labctl run left image archives there: "
+                f"{report.escape(what)}; the next labctl run on it removes them.[/]"
+            )
         up = {
             s.id: sum(st.state == UP for host in states for st in states[host] if st.scenario.id == s.id)
             for s in chosen
@@ -139,11 +151,13 @@ def _container_line(ctr: dict[str, Any], detail: dict[str, Any]) -> str:
     )
     # A container inherits its image's labels: this one runs a look-alike (or an image built on one).
     lookalike = ((detail.get("Config") or {}).get("Labels") or {}).get("io.labctl.lookalike") == "true"
-    image = ctr.get("Image", "") + (" [magenta](look-alike)[/]" if lookalike else "")
-    line = f"[bold]{ctr['Names'][0]}[/]  {image}  [{'green' if state == 'running' else 'red'}]{state}[/]"
+    image = report.escape(ctr.get("Image", "")) + (" [magenta](look-alike)[/]" if lookalike else "")
+    state = report.escape(state)
+    name = report.escape(ctr["Names"][0])
+    line = f"[bold]{name}[/]  {image}  [{'green' if state == 'running' else 'red'}]{state}[/]"
     if health:
-        line += f" [{'green' if health == 'healthy' else 'yellow'}]({health})[/]"
-    return line + (f"  [dim]{mounts}[/]" if mounts else "")
+        line += f" [{'green' if health == 'healthy' else 'yellow'}]({report.escape(health)})[/]"
+    return line + (f"  [dim]{report.escape(mounts)}[/]" if mounts else "")
 
 
 def _limits_line(pod_detail: dict[str, Any]) -> str:

@@ -132,7 +132,10 @@ def run_scenario_action(
     overrides = overrides or {}
     digest = content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else ""
     looked, reason = False, None
-    if action == "up" and digest and inventory is None and limit is None:
+    # The quick look reads this account's store: it answers only for a run on that store (with -b,
+    # a normal user's run works on root's store).
+    own_store = connection is None or not connection.become or os.geteuid() == 0
+    if action == "up" and digest and inventory is None and limit is None and own_store:
         started = time.monotonic()
         with lock.hold(wait=wait):
             reason = quick_look(scenario, digest)
@@ -182,6 +185,8 @@ def controller_images(
         ca = {k: v for k, v in options.items() if k == "lab_ca_bundle"}
         run_images_action(scenarios, pull=pull, on_progress=on_progress, wait=wait, settings=ca)
         store = Podman().images()
+        with lock.hold(wait=wait):  # no other run of this account is writing an archive while they are swept
+            cache = controller_cache({i["Id"] for i in store.values()})
     except LabctlError:
         return {}
     refs = [
@@ -195,7 +200,7 @@ def controller_images(
     ]
     return {
         "lab_controller_images": images,
-        "lab_image_cache": str(controller_cache({i["Id"] for i in store.values()})),
+        "lab_image_cache": str(cache),
     }
 
 

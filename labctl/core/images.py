@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import tempfile
 import time
@@ -21,8 +22,8 @@ from typing import IO
 from labctl import __version__
 from labctl.core import lookalikes
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import state_dir
-from labctl.core.podman import Podman, PodmanFailed
+from labctl.core.paths import make_state_dir
+from labctl.core.podman import Podman, PodmanFailed, normalise
 from labctl.core.scenarios import Scenario
 
 MANIFEST = "labctl-bundle.json"
@@ -204,79 +205,217 @@ def save(images: list[CourseImage], podman: Podman, output: Path, on_step: Step)
     return manifest
 
 
-def read_manifest(path: Path) -> tuple[dict, tarfile.TarInfo]:
-    """The bundle's manifest and its image archive's entry, checked for shape and size (not yet content)."""
+MAX_MANIFEST = 1 << 20  # bytes: a manifest lists a course's images, not more
+MAX_INNER_MANIFEST = 4 << 20  # the image archive's own manifest.json
+OCI_MARKERS = ("index.json", "oci-layout")  # an OCI archive: its tags are not where labctl looks
+
+
+def _refuse(message: str) -> LabctlError:
+    return LabctlError(message, ExitCode.USAGE)
+
+
+def _read_bundle(raw: IO[bytes], path: Path) -> tuple[dict, tarfile.TarInfo]:
+    """The manifest and the image archive's entry, read from the open bundle `raw`: shape and size."""
     bad = f"{path} is not a complete labctl image bundle"
     try:
-        with tarfile.open(path, "r:") as bundle:
+        with tarfile.open(fileobj=raw, mode="r:") as bundle:  # raw stays open: tarfile does not own it
             first = bundle.next()
             if first is None or first.name != MANIFEST:
-                raise LabctlError(
-                    f"{bad} (no {MANIFEST} at its start); make it again with `labctl images save`.", ExitCode.USAGE
-                )
-            manifest = json.loads(bundle.extractfile(first).read())
+                raise _refuse(f"{bad} (no {MANIFEST} at its start); make it again with `labctl images save`.")
+            if not first.isreg():
+                raise _refuse(f"{bad} (its {MANIFEST} is a link, not a file); make it again with `labctl images save`.")
+            if first.size > MAX_MANIFEST:
+                raise _refuse(f"{bad} (its {MANIFEST} is {first.size} bytes, more than a manifest holds).")
+            manifest = json.loads(bundle.extractfile(first).read(MAX_MANIFEST))
             entry = bundle.next()
-    except FileNotFoundError:
-        raise LabctlError(
-            f"{path} does not exist; give the path of a bundle made by `labctl images save`.", ExitCode.USAGE
-        ) from None
-    except (tarfile.TarError, OSError, ValueError, AttributeError) as exc:
-        raise LabctlError(
-            f"{bad} ({exc}); copy it again or make it again with `labctl images save`.", ExitCode.USAGE
-        ) from None
+    except (tarfile.TarError, OSError, ValueError, AttributeError, KeyError) as exc:
+        raise _refuse(f"{bad} ({exc}); copy it again or make it again with `labctl images save`.") from None
     archive = manifest.get("archive") if isinstance(manifest, dict) else None
-    if manifest.get("format") != BUNDLE_FORMAT or not isinstance(archive, dict) or not manifest.get("images"):
-        raise LabctlError(f"{bad} (unknown manifest); make it with this labctl's `images save`.", ExitCode.USAGE)
-    if entry is None or entry.name != archive["name"] or entry.size != archive["size"]:
-        raise LabctlError(
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != BUNDLE_FORMAT
+        or not isinstance(archive, dict)
+        or not isinstance(manifest.get("images"), list)
+        or not manifest["images"]
+        or not all(isinstance(i, dict) and isinstance(i.get("reference"), str) for i in manifest["images"])
+    ):
+        raise _refuse(f"{bad} (unknown manifest); make it with this labctl's `images save`.")
+    if entry is not None and entry.name == archive.get("name") and not entry.isreg():
+        raise _refuse(f"{bad} (its {entry.name} is a link, not a file); make it again with `labctl images save`.")
+    if entry is None or entry.name != archive.get("name") or entry.size != archive.get("size"):
+        raise _refuse(
             f"{path} is truncated or damaged (its image archive is not the size its manifest says); "
-            "copy it again, then load it.",
-            ExitCode.USAGE,
+            "copy it again, then load it."
         )
     end = entry.offset_data + entry.size
-    if path.stat().st_size < end:
-        raise LabctlError(
-            f"{path} is truncated ({path.stat().st_size} of at least {end} bytes); copy it again, then load it.",
-            ExitCode.USAGE,
-        )
+    size = os.fstat(raw.fileno()).st_size
+    if size < end:
+        raise _refuse(f"{path} is truncated ({size} of at least {end} bytes); copy it again, then load it.")
     return manifest, entry
 
 
-def load(path: Path, podman: Podman, on_step: Step, on_bytes: Callable[[int, int], None] | None = None) -> dict:
-    """Load a bundle into the store: only when an image is missing or different (by image ID); idempotent."""
-    path = path.expanduser().resolve()
-    manifest, entry = read_manifest(path)
-    before = podman.images()
-    wanted = {i["reference"]: i["id"] for i in manifest["images"]}
-    todo = [ref for ref, image_id in wanted.items() if (before.get(ref) or {}).get("Id") != image_id]
-    result = {
-        "path": str(path),
-        "store": podman.whose,
-        "loaded": todo,
-        "already_there": [r for r in wanted if r not in todo],
-    }
-    if not todo:
-        on_step("bundle", "every image is already there")
-        return result
-    on_step("bundle", "checking its checksum")
-    with path.open("rb") as raw:
-        if _sha256(_window(raw, entry.offset_data, entry.size)) != manifest["archive"]["sha256"]:
-            raise LabctlError(
-                f"{path} is damaged (its checksum does not match its manifest); copy it again.", ExitCode.USAGE
-            )
-    on_step("bundle", f"loading {len(todo)} of {len(wanted)} images")
+def _open(path: Path) -> IO[bytes]:
     try:
-        with path.open("rb") as raw:
-            podman.feed(_window(raw, entry.offset_data, entry.size, on_bytes), "load", "--quiet")
-    except LabctlError:
-        _untag_partial(podman, before, wanted)
-        raise
+        return path.open("rb")
+    except FileNotFoundError:
+        raise _refuse(f"{path} does not exist; give the path of a bundle made by `labctl images save`.") from None
+    except OSError as exc:
+        raise _refuse(f"Cannot read {path} ({exc.strerror}); give the path of a bundle you can read.") from None
+
+
+def read_manifest(path: Path) -> tuple[dict, tarfile.TarInfo]:
+    """The bundle's manifest and its image archive's entry, checked for shape and size (not yet content)."""
+    with _open(path) as raw:
+        return _read_bundle(raw, path)
+
+
+class _Slice(io.RawIOBase):
+    """A read-only window of an open file (the image archive inside the bundle), for tarfile."""
+
+    def __init__(self, raw: IO[bytes], offset: int, size: int):
+        self.raw, self.offset, self.size, self.pos = raw, offset, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self.pos = max(0, {0: pos, 1: self.pos + pos, 2: self.size + pos}[whence])
+        return self.pos
+
+    def readinto(self, buffer) -> int:
+        want = min(len(buffer), self.size - self.pos)
+        if want <= 0:
+            return 0
+        self.raw.seek(self.offset + self.pos)
+        data = self.raw.read(want)
+        buffer[: len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+def archive_tags(raw: IO[bytes], entry: tarfile.TarInfo) -> dict[str, str]:
+    """Every tag the image archive applies when loaded ({reference: image ID}), from its own manifest.json.
+
+    `podman load` applies all of them, whatever the bundle's manifest lists: this is what is checked."""
+    window = io.BufferedReader(_Slice(raw, entry.offset_data, entry.size))
+    try:
+        with tarfile.open(fileobj=window, mode="r:") as inner:
+            members = {m.name.removeprefix("./"): m for m in inner.getmembers()}
+            oci = [name for name in OCI_MARKERS if name in members]
+            listing = members.get("manifest.json")
+            if oci or listing is None or not listing.isreg() or listing.size > MAX_INNER_MANIFEST:
+                raise _refuse(
+                    "the bundle's image archive is not one `labctl images save` makes (a docker archive with its "
+                    "manifest.json); make the bundle again with `labctl images save`."
+                )
+            images = json.loads(inner.extractfile(listing).read(MAX_INNER_MANIFEST))
+    except (tarfile.TarError, OSError, ValueError, KeyError, AttributeError) as exc:
+        raise _refuse(f"The bundle's image archive cannot be read ({exc}); copy it again.") from None
+    tags: dict[str, str] = {}
+    for image in images if isinstance(images, list) else []:
+        config = str((image or {}).get("Config") or "")
+        image_id = os.path.basename(config).removesuffix(".json").removeprefix("sha256:")
+        for tag in (image or {}).get("RepoTags") or []:
+            tags[normalise(str(tag))] = image_id
+    return tags
+
+
+def check_bundle(manifest: dict, tags: dict[str, str], allowed: set[str] | None, path: Path) -> None:
+    """Refuse (exit 2) a bundle that would tag anything but what its manifest lists and the course knows."""
+    listed = {normalise(i["reference"]): i.get("id") for i in manifest["images"]}
+    if allowed is not None:
+        foreign = sorted(r for r in listed if r not in allowed)
+        if foreign:
+            raise _refuse(
+                f"{path} holds {foreign[0]}, which is no image of this course's scenarios: labctl loads only "
+                "the course's images; nothing was loaded."
+            )
+    extra = sorted(t for t in tags if t not in listed)
+    if extra:
+        raise _refuse(
+            f"{path} would also tag {extra[0]}, which its manifest does not list: the bundle has been changed "
+            "since `labctl images save` made it; nothing was loaded."
+        )
+    different = sorted(r for r, image_id in listed.items() if tags.get(r) != image_id)
+    if different:
+        raise _refuse(
+            f"{path} does not hold {different[0]} as its manifest says (another image, or none): make the bundle "
+            "again with `labctl images save`; nothing was loaded."
+        )
+
+
+def load(
+    path: Path,
+    podman: Podman,
+    on_step: Step,
+    on_bytes: Callable[[int, int], None] | None = None,
+    *,
+    allowed: set[str] | None = None,
+    keep: set[str] | None = None,
+) -> dict:
+    """Load a bundle into the store: only when an image is missing or different (by image ID); idempotent.
+
+    The bundle is opened once: checked (its manifest, the tags its archive would apply, only the
+    course's references in `allowed`, its checksum), then loaded from the same open file, hashed
+    again on the way. `keep`: references whose image in the store stays (a student's own builds)."""
+    path = path.expanduser().resolve()
+    keep = keep or set()
+    with _open(path) as raw:
+        manifest, entry = _read_bundle(raw, path)
+        check_bundle(manifest, archive_tags(raw, entry), allowed, path)
+        before = podman.images()
+        wanted = {normalise(i["reference"]): i["id"] for i in manifest["images"]}
+        kept = sorted(r for r in keep if r in wanted and r in before and before[r]["Id"] != wanted[r])
+        todo = [ref for ref, image_id in wanted.items() if (before.get(ref) or {}).get("Id") != image_id]
+        todo = [ref for ref in todo if ref not in kept]
+        result = {
+            "path": str(path),
+            "store": podman.whose,
+            "loaded": todo,
+            "already_there": [r for r in wanted if r not in todo and r not in kept],
+            "kept": kept,
+        }
+        if not todo:
+            on_step("bundle", "every image is already there")
+            return result
+        on_step("bundle", "checking its checksum")
+        if _sha256(_window(raw, entry.offset_data, entry.size)) != manifest["archive"]["sha256"]:
+            raise _refuse(f"{path} is damaged (its checksum does not match its manifest); copy it again.")
+        on_step("bundle", f"loading {len(todo)} of {len(wanted)} images")
+        digest = hashlib.sha256()
+        try:
+            podman.feed(_hashed(_window(raw, entry.offset_data, entry.size, on_bytes), digest), "load", "--quiet")
+        except LabctlError:
+            _untag_partial(podman, before, wanted)
+            raise
+    _restore(podman, before, kept)
+    if digest.hexdigest() != manifest["archive"]["sha256"]:  # the file changed while it was loaded
+        _untag_partial(podman, before, {r: "" for r in wanted})
+        raise LabctlError(f"{path} changed while it was loaded; nothing of it stays: copy it again.", ExitCode.FAILED)
     after = podman.images()
-    wrong = [ref for ref, image_id in wanted.items() if (after.get(ref) or {}).get("Id") != image_id]
+    wrong = [r for r, image_id in wanted.items() if r not in kept and (after.get(r) or {}).get("Id") != image_id]
     if wrong:
         _untag_partial(podman, before, wanted)
         raise LabctlError(f"Loading {path} left {wrong[0]} without the bundle's image; load it again.", ExitCode.FAILED)
     return result
+
+
+def _hashed(chunks: Iterator[bytes], digest) -> Iterator[bytes]:
+    for block in chunks:
+        digest.update(block)
+        yield block
+
+
+def _restore(podman: Podman, before: dict, refs: list[str]) -> None:
+    """Give these references back the images they named before the load."""
+    for ref in refs:
+        podman.run("tag", before[ref]["Id"], ref, check=False)
 
 
 def _untag_partial(podman: Podman, before: dict, wanted: dict[str, str]) -> None:
@@ -314,13 +453,19 @@ def _sha256(chunks) -> str:
 
 
 def controller_cache(keep: set[str]) -> Path:
-    """Where the controller keeps image archives for the machines it serves, by image ID.
+    """Where the controller keeps image archives for the machines it serves, by image ID: in this
+    account's own state folder (root's: /var/lib/labctl/images), which no one else may write.
 
-    Archives of images no longer in the store go: they would never be asked for again.
+    Archives of images no longer in the store go: they would never be asked for again; so do the
+    .tar.part files of saves that a killed run left (call it holding the lock: no save is running).
+    Anything else there (a link, a folder) is no archive of labctl's and goes too.
     """
-    folder = state_dir() / "images"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for archive in folder.glob("*.tar*"):
-        if archive.name.split(".")[0] not in keep:
-            archive.unlink(missing_ok=True)
+    folder = make_state_dir("images")
+    for entry in folder.iterdir():
+        archive = entry.name.endswith(".tar") and entry.is_file() and not entry.is_symlink()
+        if not archive or entry.name.removesuffix(".tar") not in keep:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
     return folder

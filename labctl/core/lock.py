@@ -22,6 +22,7 @@ import pwd
 import signal
 import socket
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import state_dir
+from labctl.core.paths import shared, store_dir
 
 # Seconds a run waits for another controller's run on a machine (within Ansible's task time-out).
 LEASE_WAIT = 840
@@ -51,13 +52,9 @@ def _user() -> str:
 
 
 def lock_path() -> Path:
-    """The lock of the Podman store this user's labctl works on."""
-    if os.geteuid() == 0:
-        return Path("/var/lib/labctl/run.lock")  # root's own folder: no one else can plant a file there
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == os.geteuid():
-        return Path(runtime) / "labctl.lock"
-    return state_dir() / "run.lock"
+    """The lock of the Podman store this account's labctl works on: root's /var/lib/labctl/run.lock, a
+    user's in their own state folder (from the password database: a login, cron and `sudo -u` agree)."""
+    return store_dir() / "run.lock"
 
 
 def command_line(argv: list[str] | None = None) -> str:
@@ -71,12 +68,10 @@ def command_line(argv: list[str] | None = None) -> str:
     return " ".join(words)
 
 
-def run_identity(wait: bool) -> dict[str, object]:
-    """This run, as the lease it takes on every machine it touches names it (labctl.lab.run_lease).
-
-    Runs from one controller pass its lock one at a time, so a lease that names this controller was
-    left by a run that is gone; another controller's lease is waited for (`wait`), or refused at once.
-    """
+def _new_identity() -> dict[str, Any]:
+    """This run as its lock and lease name it: the controller (a name, and its machine and boot), the
+    uid, PID and start time of this labctl process, what it runs. `refreshes`: labctl refreshes the
+    lease while the run lives."""
     try:
         machine = Path("/etc/machine-id").read_text().strip()[:8]
     except OSError:
@@ -84,10 +79,25 @@ def run_identity(wait: bool) -> dict[str, object]:
     return {
         "id": uuid.uuid4().hex,
         "controller": socket.gethostname() + (f" ({machine})" if machine else ""),
+        "machine": _lease().machine_id(),
+        "uid": os.geteuid(),
         "user": _user(),
+        "pid": os.getpid(),
+        "pid_start": start_time(os.getpid()),
         "command": command_line(),
-        "wait": LEASE_WAIT if wait else 0,
+        "refreshes": True,
     }
+
+
+def run_identity(wait: bool) -> dict[str, object]:
+    """This run, as the lease it takes on every machine it touches names it (labctl.lab.run_lease):
+    the identity of the lock held now (its lease has the same id), else a new one."""
+    identity = _held.identity if _held is not None else _new_identity()
+    return {**identity, "wait": LEASE_WAIT if wait else 0}
+
+
+def _lease() -> Any:
+    return shared("lease")
 
 
 # --- processes -------------------------------------------------------------------------------------
@@ -219,15 +229,20 @@ def describe(record: dict[str, Any]) -> str:
 class RunLock:
     """The held lock of one store: its record can name the ansible-playbook process of the run."""
 
-    def __init__(self, fd: int, path: Path):
+    def __init__(self, fd: int, path: Path, store: dict[str, Any] | None = None):
         self.fd = fd
         self.path = path
+        self.identity = _new_identity()
         self.record = {
             "pid": os.getpid(),
+            "pid_start": self.identity["pid_start"],
+            "uid": os.geteuid(),
             "user": _user(),
             "host": socket.gethostname(),
             "command": command_line(),
             "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "run": self.identity["id"],
+            "store": store or {"machine": socket.gethostname(), "uid": os.geteuid(), "path": str(path.parent)},
         }
 
     def read(self) -> dict[str, Any]:
@@ -254,15 +269,20 @@ class RunLock:
 _held: RunLock | None = None
 
 
-def _open(path: Path) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if os.geteuid() == 0 else 0o700)
+def _open(path: Path, owner: Any = None) -> int:
+    """The lock file, never through a link; a user's (`owner`: a pwd entry) opened as that user."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    as_user = shared("as_user")
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
+        if owner is not None:
+            return as_user.open_fd(owner.pw_uid, owner.pw_gid, str(path), flags, 0o600)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if os.geteuid() == 0 else 0o700)
+        return os.open(path, flags, 0o600)
+    except (OSError, as_user.AsUserError) as exc:
         raise LabctlError(
             f"Cannot open labctl's lock file {path}: {exc.strerror}; remove it if it is not a plain file.",
             ExitCode.HOST_NOT_READY,
-        ) from exc
+        ) from None
 
 
 def _try_flock(fd: int) -> bool:
@@ -296,11 +316,102 @@ def _finish_orphan(record: dict[str, Any], wait: float, say: Say) -> None:
             )
 
 
+class _Lease:
+    """The store's run lease, held beside its lock by this process (the same id as the run's playbooks
+    use), refreshed while the run lives, given back at the end. A user's store's (root's --user work)
+    is taken, refreshed and given back as that user."""
+
+    def __init__(self, folder: Path, identity: dict[str, Any], owner: Any = None):
+        self.folder, self.identity, self.owner = str(folder), identity, owner
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def whose(self) -> str:
+        return f"{self.owner.pw_name}'s" if self.owner is not None else "this machine's"
+
+    def _as_owner(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.owner is None:
+            return fn(*args)
+        return shared("as_user").call(self.owner.pw_uid, self.owner.pw_gid, fn, *args)
+
+    def take(self, wait: bool, say: Say) -> None:
+        lease = _lease()
+        mode = 0o755 if (self.owner.pw_uid if self.owner else os.geteuid()) == 0 else 0o700
+        _refuse_folder(self._as_owner(_folder_problem, self.folder), self.folder)
+        verdict, holder = self._as_owner(_take, self.folder, self.identity, 0, mode)
+        if verdict == "held" and wait:
+            say(f"Waiting for {lease.describe(holder)} to finish…")
+            verdict, holder = self._as_owner(_take, self.folder, self.identity, LEASE_WAIT, mode)
+        if verdict == "held":
+            raise LabctlError(
+                f"Another labctl run works on {self.whose} Podman store: {lease.describe(holder)}; wait for it to "
+                f"finish and try again (if that run is gone, remove {self.folder}/{lease.LEASE}).",
+                ExitCode.HOST_NOT_READY,
+            )
+        self.thread = threading.Thread(target=self._refresh, name="labctl-lease", daemon=True)
+        self.thread.start()
+
+    def _refresh(self) -> None:
+        while not self.stop.wait(refresh_seconds()):
+            with contextlib.suppress(Exception):
+                if not self._as_owner(_lease().refresh, self.folder, self.identity["id"]):
+                    return
+
+    def give(self) -> None:
+        self.stop.set()
+        with contextlib.suppress(Exception):
+            self._as_owner(_lease().give, self.folder, self.identity["id"])
+
+
+def _folder_problem(folder: str) -> str | None:
+    return shared("boundary").folder_problem(folder, os.geteuid())
+
+
+def _refuse_folder(problem: str | None, folder: Any) -> None:
+    if problem:
+        raise LabctlError(
+            f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again.",
+            ExitCode.HOST_NOT_READY,
+        )
+
+
+def _take(folder: str, identity: dict[str, Any], wait: float, mode: int) -> tuple[str, Any]:
+    lease = _lease()
+    verdict, holder = lease.take(folder, identity, wait, mode=mode)
+    if verdict != "held":
+        lease.sweep_incoming(folder)
+    return verdict, holder
+
+
+def refresh_seconds() -> float:
+    """How often a run refreshes its leases (LABCTL_LEASE_REFRESH, for tests; default lease.REFRESH)."""
+    value = os.environ.get("LABCTL_LEASE_REFRESH", "")
+    return float(value) if value.isdigit() and int(value) > 0 else float(_lease().REFRESH)
+
+
+def store_owner(user: str | None) -> Any:
+    """The pwd entry of the account whose store `--user NAME` names (None: this account's own)."""
+    if not user:
+        return None
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise LabctlError(f"--user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
+    return None if entry.pw_uid == os.geteuid() else entry
+
+
 @contextlib.contextmanager
 def hold(
-    *, wait: bool = True, path: Path | None = None, orphan_wait: float = ORPHAN_WAIT, say: Say = _stderr
+    *,
+    wait: bool = True,
+    path: Path | None = None,
+    orphan_wait: float = ORPHAN_WAIT,
+    say: Say = _stderr,
+    user: str | None = None,
 ) -> Iterator[RunLock]:
-    """Hold the store's lock for a run: wait for another run (saying for whom), or fail at once if not `wait`.
+    """Hold the store's lock and its lease for a run: wait for another run (saying for whom), or fail at
+    once if not `wait`. `user`: another account's store (root only), its lock and lease handled as that user.
 
     Re-entrant within a process: a verb may hold it across several runs.
     """
@@ -308,10 +419,24 @@ def hold(
     if _held is not None:
         yield _held
         return
-    path = path or lock_path()
-    fd = _open(path)
+    owner = store_owner(user)
+    if owner is not None and os.geteuid() != 0:
+        raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+    if path is None:
+        path = store_dir(owner.pw_uid) / "run.lock" if owner is not None else lock_path()
+    as_owner = shared("as_user").call if owner is not None else None
+    folder = str(path.parent)
+    _refuse_folder(
+        as_owner(owner.pw_uid, owner.pw_gid, _folder_problem, folder) if as_owner else _folder_problem(folder), folder
+    )
+    fd = _open(path, owner)
     try:
-        lock = RunLock(fd, path)
+        store = {
+            "machine": socket.gethostname(),
+            "uid": owner.pw_uid if owner else os.geteuid(),
+            "path": str(path.parent),
+        }
+        lock = RunLock(fd, path, store)
         if not _try_flock(fd):
             holder = describe(lock.read())
             if not wait:
@@ -328,12 +453,20 @@ def hold(
                     f"Interrupted while waiting for {holder}; nothing was changed.", ExitCode.INTERRUPTED
                 ) from None
         _finish_orphan(lock.read(), orphan_wait, say)
+        lease = _Lease(path.parent, lock.identity, owner)
+        try:
+            lease.take(wait, say)
+        except KeyboardInterrupt:
+            raise LabctlError(
+                "Interrupted while waiting for the store's lease; nothing was changed.", ExitCode.INTERRUPTED
+            ) from None
         lock.write(lock.record)
         _held = lock
         try:
             yield lock
         finally:
             _held = None
+            lease.give()
             lock.write(None)
     finally:
         os.close(fd)  # releases the flock

@@ -122,7 +122,7 @@ def supported() -> None:
 class Built:
     name: str
     tags: list[str]
-    state: str  # "built", "tagged", "up to date", "failed"
+    state: str  # "built", "tagged", "up to date", "kept the real image", "failed"
     seconds: float = 0.0
     message: str = ""
 
@@ -167,13 +167,25 @@ def build(
     ca_certs: list[Path] | None = None,
     on_step: Callable[[str, str], None] = lambda name, what: None,
 ) -> list[Built]:
-    """Build the look-alikes of `wanted` (and what they are built FROM) that are missing or outdated."""
+    """Build the look-alikes of `wanted` (and what they are built FROM) that are missing or outdated.
+
+    A name that holds a real image (not a look-alike: pulled, loaded or built by someone) keeps it:
+    that recipe is skipped, saying so; `force` replaces it (and rebuilds what is current)."""
     all_recipes = recipes()
     chosen = _needed(wanted, all_recipes)
     images = podman.images()
     results: list[Built] = []
     rebuilt: set[str] = set()
     for recipe in chosen:
+        real = [t for t in recipe.tags if t in images and (images[t].get("Labels") or {}).get(LABEL) != "true"]
+        if real and not force:
+            message = (
+                f"{real[0]} is a real image here, not a look-alike: it stays, and its look-alike is not built "
+                "(--force replaces it)"
+            )
+            results.append(Built(recipe.name, recipe.tags, "kept the real image", message=message))
+            on_step(recipe.name, message)
+            continue
         stale_deps = any(d.name in rebuilt for d in recipe.deps)
         if not force and not stale_deps and _current(recipe, images):
             results.append(Built(recipe.name, recipe.tags, "up to date"))
@@ -225,7 +237,14 @@ def _build_one(podman: Podman, recipe: Recipe, ca_certs: list[Path] | None) -> N
         )
         with log.open("w") as out:
             for argv in steps:
-                proc = subprocess.run(argv, cwd=context, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                proc = subprocess.run(
+                    argv,
+                    cwd=context,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # no terminal for what podman runs (see labctl.core.podman)
+                )
                 if proc.returncode != 0:
                     tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
                     raise LabctlError(

@@ -1,7 +1,14 @@
 """Where labctl finds its Ansible content and keeps its state."""
 
+import importlib
 import os
+import pwd
+import sys
+from functools import cache
 from pathlib import Path
+from types import ModuleType
+
+from labctl.core.errors import ExitCode, LabctlError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,7 +24,52 @@ def content_dir() -> Path:
     return _PACKAGE_DIR.parent
 
 
+@cache
+def shared(name: str) -> ModuleType:
+    """One of labctl.lab's module_utils (the rules the modules and labctl share), imported from the
+    shipped collection as the modules import it (so a module file loaded by labctl finds it too)."""
+    collections = str(content_dir() / "collections")
+    if collections not in sys.path:
+        sys.path.append(collections)
+    return importlib.import_module(f"ansible_collections.labctl.lab.plugins.module_utils.{name}")
+
+
+def _home(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_dir
+    except KeyError:
+        return str(Path.home())
+
+
+def own_home() -> str:
+    """This account's home from the password database (not $HOME, which `sudo -E` keeps)."""
+    return _home(os.geteuid())
+
+
+def store_dir(uid: int | None = None) -> Path:
+    """Where the lock, lease and records of this account's Podman store live (never moved by the environment)."""
+    uid = os.geteuid() if uid is None else uid
+    return Path(shared("boundary").store_dir(uid, _home(uid)))
+
+
 def state_dir() -> Path:
-    """Per-user state (run artifacts), under XDG_STATE_HOME."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "labctl"
+    """This account's run folders, retry records and image archives: root's in /var/lib/labctl whatever
+    $HOME or $XDG_STATE_HOME say; a folder that is not the account's own, or that others may write, is refused."""
+    boundary = shared("boundary")
+    uid = os.geteuid()
+    folder = boundary.state_dir(uid, _home(uid), os.environ)
+    problem = boundary.folder_problem(folder, uid) or boundary.path_problem(os.path.dirname(folder), uid)
+    if problem:
+        raise LabctlError(
+            f"labctl will not keep its state in {folder}: {problem}; remove or fix it "
+            f"(or point {boundary.STATE_ENV} at a folder of your own), then try again.",
+            ExitCode.HOST_NOT_READY,
+        )
+    return Path(folder)
+
+
+def make_state_dir(*parts: str) -> Path:
+    """state_dir()/parts, made (mode 0700) where missing; an existing folder keeps its mode."""
+    folder = state_dir().joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder

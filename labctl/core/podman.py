@@ -27,12 +27,19 @@ def normalise(ref: str) -> str:
 
 
 class Podman:
-    """Runs podman, as `user` (root only) in that user's own store when one is given."""
+    """Runs podman, as `user` (root only) in that user's own store when one is given.
+
+    Every podman runs in a session of its own (setsid) with no terminal, its standard input empty
+    unless labctl feeds it: a process of a student's (their podman, a helper their configuration
+    names) never gets hold of root's terminal, to type into it (TIOCSTI) or to keep it."""
 
     def __init__(self, user: str | None = None):
         self.user = user
         self.prefix: list[str] = ["podman"]
         self.env: dict[str, str] | None = None
+        if os.getuid() == 0:  # root's Podman reads no configuration from a home `sudo -E` kept
+            self.env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+            self.env["HOME"] = pwd.getpwuid(0).pw_dir
         if user and user != pwd.getpwuid(os.getuid()).pw_name:
             if os.getuid() != 0:
                 raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
@@ -57,7 +64,14 @@ class Podman:
     def run(self, *args: str, check: bool = True, input: bytes | None = None, timeout: int = 900) -> str:
         try:
             proc = subprocess.run(
-                self.argv(*args), capture_output=True, input=input, timeout=timeout, cwd="/", env=self.env
+                self.argv(*args),
+                capture_output=True,
+                input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
+                timeout=timeout,
+                cwd="/",
+                env=self.env,
+                start_new_session=True,
             )
         except FileNotFoundError:
             raise LabctlError(
@@ -76,7 +90,13 @@ class Podman:
         """Run podman with `chunks` streamed to its standard input (a load of a large archive)."""
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(
-                self.argv(*args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, cwd="/", env=self.env
+                self.argv(*args),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                cwd="/",
+                env=self.env,
+                start_new_session=True,
             )
             try:
                 for block in chunks:

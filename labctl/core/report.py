@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -11,16 +12,31 @@ from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
 from labctl.core.room import MARK, Machine
-
-__all__ = ["escape"]
-
 from labctl.core.runner import Check, ProgressCallback, RunResult
+
+__all__ = ["clean", "escape"]
+
+# Control characters (C0 but tab and newline, DEL, C1) and the marks that reorder text on screen: a lab
+# (a page, a name, a message, all of them a student's to choose) must not move the trainer's cursor,
+# repaint the class matrix, set the window title or write the clipboard (OSC 52).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object) -> str:
+    """Text a lab returned, safe for a terminal: its control characters removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def escape(text: object) -> str:
+    """Text a lab returned, for rich markup: control characters removed, markup escaped."""
+    return _markup_escape(clean(text))
+
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -79,12 +95,12 @@ class _Progress:
             seconds = f"{(line['end'] or now) - line['start']:5.1f} s"
             if line["state"] == "task":
                 mark: RenderableType = line.setdefault("spinner", Spinner("dots"))
-                text = Text(line["detail"], style="dim")
+                text = Text(clean(line["detail"]), style="dim")
             else:
                 mark = Text.from_markup({"done": "[green]✓[/]", "failed": "[red]✗[/]"}.get(line["state"], "[red]?[/]"))
                 text = Text(line["state"], style="" if line["state"] == "done" else "red")
                 if line["detail"]:
-                    text.append(" " + line["detail"], style="dim")
+                    text.append(" " + clean(line["detail"]), style="dim")
             # One line per machine, never wrapped: a long task name or reason ends in …
             text.no_wrap, text.overflow = True, "ellipsis"
             grid = Table.grid(padding=(0, 1))
@@ -92,7 +108,7 @@ class _Progress:
             grid.add_column(width=width, no_wrap=True)
             grid.add_column(width=7, justify="right", no_wrap=True)
             grid.add_column(width=max(10, options.max_width - width - 11), no_wrap=True, overflow="ellipsis")
-            grid.add_row(mark, Text(host), seconds, text)
+            grid.add_row(mark, Text(clean(host)), seconds, text)
             yield grid
 
 
@@ -232,7 +248,7 @@ def stats_table(result: RunResult) -> Table:
     for column in ("host", "ok", "changed", "failed", "unreachable"):
         table.add_column(column, justify="left" if column == "host" else "right")
     for host, stats in sorted(result.stats.items()):
-        table.add_row(host, str(stats.ok), str(stats.changed), str(stats.failed), str(stats.unreachable))
+        table.add_row(escape(host), str(stats.ok), str(stats.changed), str(stats.failed), str(stats.unreachable))
     return table
 
 

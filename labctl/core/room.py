@@ -5,6 +5,8 @@ import csv
 import hashlib
 import json
 import os
+import re
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import state_dir
+from labctl.core.paths import shared, state_dir
 from labctl.core.runner import Check, Failure, RunResult
 
 # The exit code of a run on several machines: the first of these that any machine has, else 0.
@@ -179,23 +181,53 @@ def check_message(check: Check) -> str:
     return "; ".join(p for p in parts if p)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would take for the start of a formula
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: control characters removed, a would-be formula quoted."""
+    text = _CONTROL.sub("", str(value).replace("\r\n", "\n"))
+    return "'" + text if text.startswith(FORMULA) else text
+
+
 def csv_rows(found: list[Machine]) -> list[list[str]]:
     rows = [["machine", "check", "status", "message"]]
     for m in found:
         if not m.checks and m.result != OK:
             rows.append([m.host, "", m.result.upper().replace(" ", "_"), m.reason])
         rows += [[m.host, _check_label(c), c.status, check_message(c)] for c in m.checks]
-    return rows
+    return [[csv_cell(cell) for cell in row] for row in rows]
 
 
 def write_csv(path: str | Path, found: list[Machine]) -> Path:
-    target = Path(path).expanduser()
-    try:
-        with target.open("w", newline="", encoding="utf-8") as out:
-            csv.writer(out).writerows(csv_rows(found))
-    except OSError as exc:
-        raise LabctlError(f"Cannot write {target} ({exc.strerror}); give --csv a path you can write.") from exc
+    """The class matrix as CSV, written atomically; never through a folder another account may change."""
+    target = Path(path).expanduser().absolute()
+    write_private(target, lambda out: csv.writer(out).writerows(csv_rows(found)), what="--csv", mode=0o644)
     return target
+
+
+def write_private(target: Path, write: Any, *, what: str, mode: int = 0o600) -> None:
+    """Write a file as a new file beside it, then rename (a link already there is replaced, not followed),
+    in a folder only this account (and root) may change: else one sentence and exit 3."""
+    problem = shared("boundary").path_problem(str(target.parent), os.geteuid())
+    if problem:
+        raise LabctlError(
+            f"labctl will not write {target}: {problem}; give {what} a path in a folder of your own.",
+            ExitCode.HOST_NOT_READY,
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise LabctlError(f"Cannot write {target} ({exc.strerror}); give {what} a path you can write.") from exc
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            write(out)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --- --retry-failed ------------------------------------------------------------------------------------
@@ -210,7 +242,7 @@ def _record_path(verb: str, scenario: str, inventory: str) -> Path:
 def record(verb: str, scenario: str, inventory: str, found: list[Machine]) -> None:
     """After every run on an inventory: the machines that failed or could not be reached."""
     path = _record_path(verb, scenario, inventory)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = {
         "verb": verb,
         "scenario": scenario,
@@ -218,9 +250,7 @@ def record(verb: str, scenario: str, inventory: str, found: list[Machine]) -> No
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "retry": [m.host for m in found if m.exit_code not in (ExitCode.OK, ExitCode.NOT_ENFORCED)],
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    write_private(path, lambda out: out.write(json.dumps(data, indent=2)), what="the retry record")
 
 
 def to_retry(verb: str, scenario: str, inventory: str | None) -> list[str]:

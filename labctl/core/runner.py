@@ -27,7 +27,7 @@ from labctl.core import inventory as inventories
 from labctl.core import lock
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir, state_dir
+from labctl.core.paths import content_dir, make_state_dir, own_home
 from labctl.core.secrets import MASK, is_secret_name, redact
 
 KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mortems
@@ -168,6 +168,7 @@ class _EventCollector:
             begin()
         self.first: dict[str, float] = {}
         self.last: dict[str, float] = {}
+        self.gave_back: set[str] = set()  # hosts whose run_lease (state given) ran
 
     def seconds(self) -> dict[str, float]:
         return {host: round(self.last.get(host, start) - start, 1) for host, start in self.first.items()}
@@ -220,23 +221,27 @@ class _EventCollector:
                 self.failures.append(failure)
             if kind == "runner_on_ok" and res.get("changed"):
                 self.changed_tasks.append((host, data.get("task", "")))
+            if kind == "runner_on_ok" and "given_back" in res:
+                self.gave_back.add(host)
         elif kind == "runner_on_unreachable":
             res = data.get("res") or {}
             self.unreachable.append(Failure(host, data.get("task", ""), _unreachable_message(res)))
         return True  # keep the event on disk: r.stats depends on it
 
     def _collect(self, host: str, res: dict[str, Any]) -> None:
-        check = res.get("labctl_check")
-        if isinstance(check, dict):
-            self.checks.append(
-                Check(
-                    host=host,
-                    **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
-                    excused=bool(check.get("excused")),
-                    acts=str(check.get("acts") or ""),
-                    id=str(check.get("id") or ""),
+        # labctl.lab.check reports one check (labctl_check), labctl.lab.checks a list of them.
+        reported = res.get("labctl_checks_reported")
+        for check in [res.get("labctl_check"), *(reported if isinstance(reported, list) else [])]:
+            if isinstance(check, dict):
+                self.checks.append(
+                    Check(
+                        host=host,
+                        **{k: str(check.get(k) or "") for k in ("name", "status", "expected", "found", "hint")},
+                        excused=bool(check.get("excused")),
+                        acts=str(check.get("acts") or ""),
+                        id=str(check.get("id") or ""),
+                    )
                 )
-            )
         report = res.get("labctl_report")
         if isinstance(report, dict):
             self.reports.setdefault(host, {}).update(report)
@@ -358,6 +363,9 @@ def _ansible_env() -> dict[str, str]:
     content = content_dir()
     bindir = str(Path(sys.executable).parent)
     return {
+        # Ansible keeps ~/.ansible (its temporary files, SSH control sockets) in the home the password
+        # database names: under `sudo -E`, a student's $HOME would get root's files.
+        "HOME": own_home(),
         "PATH": bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         "ANSIBLE_ROLES_PATH": str(content / "roles"),
         "ANSIBLE_COLLECTIONS_PATH": str(content / "collections"),
@@ -445,6 +453,73 @@ class _Interruption:
         )
 
 
+def _takes_leases(playbook: Path) -> bool:
+    """Whether the playbook takes each machine's run lease (imports lease_take.yml)."""
+    try:
+        return "lease_take.yml" in playbook.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+class _LeaseRefresher:
+    """A run's leases beyond what its playbook does. While a run on an inventory lives, every few
+    minutes (lock.refresh_seconds()) lease_refresh.yml on its machines says the run still lives, so
+    that no other controller judges the lease left behind. At the end, lease_give.yml for the
+    machines that failed but did not give their lease back: when every machine of a play fails,
+    Ansible runs no later play, so lease_give.yml's clear_host_errors never gets its turn."""
+
+    def __init__(self, private: Path, run_args: dict[str, Any], leases: dict[str, Any], conn: Connection):
+        self.private, self.run_args, self.leases, self.conn = private, run_args, leases, conn
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.count = 0
+
+    def __enter__(self) -> "_LeaseRefresher":
+        # This account's own store: labctl's lock refreshes its lease (lock.hold). Another store (an
+        # inventory's machines, root's with -b) is refreshed through Ansible.
+        if self.conn.remote or self.conn.become:
+            self.thread = threading.Thread(target=self._loop, name="labctl-lease-refresh", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread:
+            self.thread.join(timeout=60)
+
+    def _loop(self) -> None:
+        while not self.stop.wait(lock.refresh_seconds()):
+            with contextlib.suppress(Exception):
+                self.play("lease_refresh.yml", self.conn.limit)
+
+    def play(self, name: str, limit: str | None) -> None:
+        self.count += 1
+        folder = self.private / "leases" / f"{self.count}-{name.removesuffix('.yml')}"
+        folder.mkdir(parents=True, mode=0o700)
+        try:
+            vars_file = _write_extravars(folder, self.leases)
+            ansible_runner.run(
+                private_data_dir=str(folder),
+                playbook=str(content_dir() / "playbooks" / name),
+                project_dir=str(folder),
+                **{**self.run_args, "limit": limit, "cmdline": _cmdline(vars_file, self.conn)},
+                suppress_env_files=True,
+                quiet=True,
+                cancel_callback=lambda: self.stop.is_set() and name == "lease_refresh.yml",
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def give_back(self, collector: "_EventCollector") -> None:
+        if not (self.conn.remote or self.conn.become):
+            return  # this account's own store: labctl's lock gives its lease back (lock.hold)
+        dropped = {u.host for u in collector.unreachable}
+        hosts = sorted({f.host for f in collector.failures} - collector.gave_back - dropped)
+        if hosts:
+            with contextlib.suppress(Exception):
+                self.play("lease_give.yml", ",".join(hosts))
+
+
 def _cmdline(vars_file: Path, conn: Connection) -> str:
     """ansible-playbook's arguments besides the playbook: never a secret (the password is asked for)."""
     args = ["-e", f"@{vars_file}"]
@@ -481,20 +556,30 @@ def run_playbook(
     secrets = _secret_values(extravars) + ([conn.become_password] if conn.become_password else [])
     # A run that only reads (status -i) needs no turn: it changes no store.
     with lock.hold(wait=wait) if lock_store else contextlib.nullcontext() as held:
-        runs = state_dir() / "runs"
-        runs.mkdir(parents=True, exist_ok=True)
+        runs = make_state_dir("runs")
         _sweep(runs)
         private = _new_private_dir(runs, label)
         try:
             # Each machine's lease names this run (playbooks/lease_take.yml): one run per store there too.
-            vars_file = _write_extravars(private, {**extravars, "lab_run": lock.run_identity(wait)})
+            identity = lock.run_identity(wait)
+            vars_file = _write_extravars(private, {**extravars, "lab_run": identity})
             # How often ansible-runner looks at Ctrl-C (seconds). A file: it drops a `settings` argument
             # when there is no env/settings (ansible-runner 2.4).
             (private / "env").mkdir()
             (private / "env" / "settings").write_text(json.dumps({"pexpect_timeout": 0.2}))
             collector = _EventCollector(on_progress, secrets, on_started=lambda: vars_file.unlink(missing_ok=True))
             started = time.monotonic()
-            with _Interruption(held) as interruption:
+            run_args = {
+                "inventory": target.source,
+                "limit": conn.limit,
+                "cmdline": _cmdline(vars_file, conn),
+                "passwords": {BECOME_PROMPT: conn.become_password} if conn.become_password else None,
+                "forks": conn.forks,
+                "envvars": env,
+            }
+            leases = {"lab_run": identity, **{k: v for k, v in extravars.items() if k == "lab_lease_dir"}}
+            refresher = _LeaseRefresher(private, run_args, leases, conn) if _takes_leases(playbook_path) else None
+            with _Interruption(held) as interruption, refresher or contextlib.nullcontext():
                 runner = ansible_runner.run(
                     private_data_dir=str(private),
                     playbook=str(playbook_path),
@@ -515,6 +600,8 @@ def run_playbook(
                     cancel_callback=interruption.cancel,
                 )
             collector.finish()
+            if refresher and not interruption.signum:
+                refresher.give_back(collector)
             if interruption.signum:
                 if interruption.child and not interruption.left:
                     interruption.left = lock.stop_tree(interruption.child)

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir
+from labctl.core.paths import content_dir, shared
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -198,10 +198,36 @@ def load_file(path: Path) -> Scenario:
 
 
 def scenario_dirs() -> list[Path]:
+    """The shipped scenarios' folder, then LABCTL_SCENARIO_PATH's. An entry must be absolute; root uses
+    none that another account owns or may write (its scenarios name roles, which run as root)."""
     dirs = [content_dir() / "scenarios"]
     extra = os.environ.get(SCENARIO_PATH_ENV, "")
-    dirs += [Path(p) for p in extra.split(os.pathsep) if p]
+    boundary = shared("boundary")
+    for entry in (p for p in extra.split(os.pathsep) if p):
+        if not os.path.isabs(entry):
+            raise LabctlError(
+                f"{SCENARIO_PATH_ENV} holds {entry!r}, which is not an absolute path: give whole paths "
+                "(a relative one would depend on the folder labctl is started in).",
+                ExitCode.USAGE,
+            )
+        uid = os.geteuid()
+        problem = boundary.trusted_folder_problem(entry, uid) if uid == 0 else _world_writable(entry)
+        if problem:
+            raise LabctlError(
+                f"labctl will not take scenarios from {entry} ({SCENARIO_PATH_ENV}): {problem}; use a folder "
+                "that only you (and root) may change.",
+                ExitCode.HOST_NOT_READY,
+            )
+        dirs.append(Path(entry))
     return dirs
+
+
+def _world_writable(folder: str) -> str | None:
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return None
+    return f"{folder} may be written by every account (mode {mode & 0o7777:04o})" if mode & 0o002 else None
 
 
 def _scenario_files() -> dict[str, Path]:

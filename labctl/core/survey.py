@@ -8,7 +8,8 @@ from labctl.core.status import Snapshot
 
 
 def take(connection: Connection, on_progress: ProgressCallback | None = None) -> tuple[RunResult, dict[str, Any]]:
-    """The run, and per machine that answered: (Snapshot, the image names it has)."""
+    """The run, and per machine that answered: (Snapshot, the image names it has). What interrupted
+    runs left on a machine is in result.reports[host]["leftovers"] ({path, bytes} each)."""
     result = run_playbook(
         "status.yml", {}, label="status", on_progress=on_progress, connection=connection, lock_store=False
     )

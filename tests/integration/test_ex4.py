@@ -44,14 +44,11 @@ def test_ex4_full_cycle_as_root(clean_scenario):
 
     again = run_labctl("up", "ex4", "--json")
     assert again.rc == 0 and again.json()["reports"]["localhost"]["in_place"], again.json()["reports"]
-    converge = run_labctl("up", "ex4", "--converge", "--json")
-    assert converge.rc == 0 and converge.json()["changed"] == 0, converge.stdout
-    assert ids() == first
+    # `--converge` changing nothing is Molecule's idempotence step, and verify of a fresh up its verify (test_molecule).
 
     reset = run_labctl("reset", "ex4")
     assert reset.rc == 0, reset.stderr
     assert not set(ids().values()) & set(first.values())
-    assert run_labctl("verify", "ex4").rc == 0
 
     clean = run_labctl("clean", "ex4")
     assert clean.rc == 0, clean.stderr

@@ -86,18 +86,12 @@ def test_ex5_full_cycle(clean_scenario):
 
     again = run_labctl("up", "ex5")
     assert again.rc == 0 and "already in place" in again.stdout, again.stdout + again.stderr
-    converge = run_labctl("up", "ex5", "--converge", "--json")
-    assert converge.rc == 0, converge.stderr
-    assert converge.json()["changed"] == 0, converge.json()["changed_tasks"]
-    assert ids() == first
+    # `--converge` changing nothing is Molecule's idempotence step, and verify of a fresh up its verify (test_molecule).
 
     reset = run_labctl("reset", "ex5")
     assert reset.rc == 0, reset.stdout + reset.stderr
     fresh = ids()
     assert set(fresh) == {"pod", HOLDER} and not set(fresh.values()) & set(first.values())
-
-    verify = run_labctl("verify", "ex5")
-    assert verify.rc == 0, verify.stdout + verify.stderr
 
     clean = run_labctl("clean", "ex5")
     assert clean.rc == 0, clean.stdout + clean.stderr

@@ -62,7 +62,7 @@ def test_host_setup_is_idempotent():
 def test_up_fails_before_creating_anything_when_a_port_is_taken(tmp_path, listener, clean_scenario):
     port, pid = listener
     scenario_with_port(tmp_path, "portcheck", port)
-    clean_scenario("portcheck")
+    clean_scenario("portcheck", str(tmp_path))
     result = run_labctl("up", "portcheck", env={"LABCTL_SCENARIO_PATH": str(tmp_path)})
     assert result.rc == 3, result.stdout + result.stderr
     message = result.stderr.strip()
@@ -77,7 +77,7 @@ def test_a_port_held_by_the_scenarios_own_container_passes(tmp_path, clean_scena
     port = free_port()
     scenario_with_port(tmp_path, "ownport", port, containers=["ownport-web"])
     scenario_with_port(tmp_path, "otherport", port)
-    clean_scenario("ownport")
+    clean_scenario("ownport", str(tmp_path))
     podman(
         "run",
         "-d",

@@ -68,31 +68,32 @@ def test_the_rooms_mirror_serves_up_and_is_removed_cleanly(backup, clean_scenari
     clean_scenario("ex2")
     before = snapshot(REGISTRIES_D)
     pulled = course_refs("ex1", "ex2", kind="pulled")
-    with local_registry() as registry:
-        pushed = run_labctl("images", "push", registry.address, "--insecure", "ex1", "ex2", "--json")
-        assert pushed.rc == 0, pushed.stderr
-        assert {p["reference"] for p in pushed.json()} == set(pulled)
-        assert {"library/alpine", "library/nginx", "library/mysql", "library/python"} <= set(registry.catalog())
+    try:
+        with local_registry() as registry:
+            pushed = run_labctl("images", "push", registry.address, "--insecure", "ex1", "ex2", "--json")
+            assert pushed.rc == 0, pushed.stderr
+            assert {p["reference"] for p in pushed.json()} == set(pulled)
+            assert {"library/alpine", "library/nginx", "library/mysql", "library/python"} <= set(registry.catalog())
 
-        remove_images(pulled)
-        setup = run_labctl("host", "setup", "--registry-mirror", registry.address, "--insecure")
-        assert setup.rc == 0, setup.stdout + setup.stderr
-        assert f"registry mirror — {registry.address} answers" in setup.stdout
-        check = run_labctl("host", "check", "--json").json()
-        mirror = next(c for c in check["checks"] if c["id"] == "registry-mirror")
-        assert mirror["status"] == "PASS" and registry.address in mirror["found"], mirror
+            remove_images(pulled)
+            setup = run_labctl("host", "setup", "--registry-mirror", registry.address, "--insecure")
+            assert setup.rc == 0, setup.stdout + setup.stderr
+            assert f"registry mirror — {registry.address} answers" in setup.stdout
+            check = run_labctl("host", "check", "--json").json()
+            mirror = next(c for c in check["checks"] if c["id"] == "registry-mirror")
+            assert mirror["status"] == "PASS" and registry.address in mirror["found"], mirror
 
-        for scenario in ("ex1", "ex2"):
-            up = run_labctl("up", scenario)
-            assert up.rc == 0, up.stdout + up.stderr
-            verify = run_labctl("verify", scenario)
-            assert verify.rc == 0, verify.stdout + verify.stderr
-        pulls = [r for r in registry.requests() if r.startswith("GET /v2/library/") and "/manifests/" in r]
-        for name in ("alpine", "nginx", "mysql", "python"):
-            assert any(f"/library/{name}/manifests/" in r for r in pulls), (name, pulls)
-        assert set(pulled) <= set(image_ids())
-
-    removed = run_labctl("host", "setup", "--no-registry-mirror")
+            for scenario in ("ex1", "ex2"):
+                up = run_labctl("up", scenario)
+                assert up.rc == 0, up.stdout + up.stderr
+                verify = run_labctl("verify", scenario)
+                assert verify.rc == 0, verify.stdout + verify.stderr
+            pulls = [r for r in registry.requests() if r.startswith("GET /v2/library/") and "/manifests/" in r]
+            for name in ("alpine", "nginx", "mysql", "python"):
+                assert any(f"/library/{name}/manifests/" in r for r in pulls), (name, pulls)
+            assert set(pulled) <= set(image_ids())
+    finally:  # whatever failed above, no later test may find a mirror pointing at a dead port
+        removed = run_labctl("host", "setup", "--no-registry-mirror")
     assert removed.rc == 0, removed.stdout + removed.stderr
     assert snapshot(REGISTRIES_D) == before
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.conftest import labctl_bin, podman, run_labctl
+from tests.conftest import labctl_bin, run_labctl
 
 pytestmark = [pytest.mark.podman, pytest.mark.slow]
 
@@ -44,11 +44,11 @@ def run_until(condition, deadline_s: float = 240) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("point", list(POINTS))
-def test_sigkill_at_a_point_of_up_then_up_converges(clean_scenario, point):
+def test_sigkill_at_a_point_of_up_then_up_converges(clean_scenario, cold_build, point):
     clean_scenario("ex2")
     assert run_labctl("clean", "ex2").rc == 0
     if point == "during the build":
-        podman("rmi", "--force", "localhost/my-flask-app:1.1", check=False)
+        cold_build("localhost/my-flask-app:1.1")  # a build from nothing: long enough to be killed in
     proc = run_until(POINTS[point])
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)

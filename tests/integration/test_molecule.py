@@ -6,11 +6,13 @@ verify fail naming the broken check: a verify that passes whatever the checks sa
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT, podman, remove_scenario_leftovers
 
@@ -29,7 +31,7 @@ BREAK = {
 
 
 def molecule(command: str, scenario: str, exercise: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "300"}
     if exercise:
         env["LABCTL_SCENARIO"] = exercise
     return subprocess.run(
@@ -49,6 +51,8 @@ def test_exercise_converges_idempotently_verifies_and_fails_verify_when_broken(e
     try:
         for step in ("converge", "idempotence", "verify"):
             proc = molecule(step, "exercise", exercise)
+            if step == "idempotence":
+                assert_idempotent(proc)
             assert proc.returncode == 0, f"molecule {step} failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
         podman(*breaking)
         proc = molecule("verify", "exercise", exercise)
@@ -62,13 +66,39 @@ def test_exercise_converges_idempotently_verifies_and_fails_verify_when_broken(e
         remove_scenario_leftovers(exercise)
 
 
+def recap(output: str) -> dict[str, dict[str, int]]:
+    """The last PLAY RECAP of an Ansible run's output: host -> {ok, changed, failed, …}. Molecule draws a
+    box around Ansible's output (│, colours) and may wrap a host's line: both are undone first."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output).split("PLAY RECAP")[-1]
+    text = " ".join(line.strip().lstrip("│").strip() for line in text.splitlines())
+    text = text.split("Return code")[0]
+    found = {}
+    for host, counts in re.findall(r"(\S+)\s*:\s*((?:\w+=\d+\s*)+)", text):
+        found[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)}
+    return found
+
+
+def assert_idempotent(proc: subprocess.CompletedProcess) -> None:
+    """Molecule's idempotence step passed, and its own converge run changed nothing (from its recap)."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"molecule idempotence failed:\n{output[-6000:]}"
+    counts = recap(output)
+    assert counts, f"no PLAY RECAP in the idempotence run:\n{output[-3000:]}"
+    assert all(c["changed"] == 0 and c["failed"] == 0 and c["ok"] > 0 for c in counts.values()), counts
+
+
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("scenario", ["host", "lab_build"])
 def test_molecule_scenario(scenario):
+    # The scenario's own test sequence, a step at a time: idempotence is judged from its own run.
+    sequence = yaml.safe_load((ROOT / "molecule" / scenario / "molecule.yml").read_text())["scenario"]["test_sequence"]
     try:
-        proc = molecule("test", scenario)
-        output = proc.stdout + proc.stderr
-        assert proc.returncode == 0, output[-6000:]
-        assert "idempotence" in output and "Executed: Successful" in output
+        for step in sequence:
+            proc = molecule(step, scenario)
+            if step == "idempotence":
+                assert_idempotent(proc)
+            assert proc.returncode == 0, f"molecule {step} failed:\n{(proc.stdout + proc.stderr)[-6000:]}"
+        assert "idempotence" in sequence and "verify" in sequence
     finally:
         remove_scenario_leftovers("molecule-host")
         podman("rm", "-f", "-t", "0", "labctl-molecule-host", check=False)

@@ -35,7 +35,7 @@ def test_the_password_reaches_no_output_run_folder_or_status(clean_scenario, tmp
     clean_scenario("ex2")
     password = "Pw-{{not-a-template}}-7741"
     state = tmp_path / "state"
-    env = {"XDG_STATE_HOME": str(state)}
+    env = {"LABCTL_STATE_DIR": str(state)}  # root's run folders, in a folder of this test's
     up = run_labctl("up", "ex2", "--var", f"ex2_pod_mysql_root_password={password}", "--json", env=env)
     assert up.rc == 0, up.stdout + up.stderr
     verify = run_labctl("verify", "ex2", "--json", "--debug", env=env)
@@ -59,7 +59,9 @@ def test_two_runs_take_turns_and_no_wait_says_who_holds_the_store(clean_scenario
     try:
         deadline = time.monotonic() + 30  # until the first run holds the store's lock
         path = lock.lock_path()
-        while time.monotonic() < deadline and not (path.exists() and "up ex1" in path.read_text(errors="replace")):
+        while not (path.exists() and "up ex1" in path.read_text(errors="replace")):
+            assert first.poll() is None, f"the first up ended before it held the lock: {first.communicate()}"
+            assert time.monotonic() < deadline, "the first up did not take the store's lock within 30 s"
             time.sleep(0.1)
         busy = run_labctl("clean", "ex1", "--no-wait")
         assert busy.rc == 3, busy.stdout + busy.stderr
@@ -105,7 +107,7 @@ def test_no_process_command_line_shows_the_password_during_up(clean_scenario, tm
 LEASE = Path("/var/lib/labctl/run.lease")
 
 
-def write_lease(controller: str, since: float) -> None:
+def write_lease(controller: str, since: float, **holder) -> None:
     LEASE.parent.mkdir(parents=True, exist_ok=True)
     LEASE.write_text(
         json.dumps(
@@ -115,6 +117,7 @@ def write_lease(controller: str, since: float) -> None:
                 "user": "it",
                 "command": "labctl reset --all -i room.ini",
                 "since": since,
+                **holder,
             }
         )
     )
@@ -137,10 +140,22 @@ def test_a_run_from_another_controller_holds_this_machine_and_a_stale_or_own_lea
         assert up.rc == 0, up.stdout + up.stderr
         assert not LEASE.exists()
 
-        # A lease this controller's killed run left behind is taken over at once.
-        write_lease(lock.run_identity(True)["controller"], time.time())
+        # A lease this controller's killed run left behind is taken over at once: its PID is dead here.
+        me = lock.run_identity(True)
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        write_lease(me["controller"], time.time(), machine=me["machine"], pid=gone.pid, pid_start=1)
         again = run_labctl("verify", "ex1", "--no-wait")
         assert again.rc == 0, again.stdout + again.stderr
         assert not LEASE.exists()
+
+        # A live run of this controller (another account's, say) is waited for, not taken over.
+        with subprocess.Popen(["sleep", "60"]) as live:
+            start = lock.start_time(live.pid)
+            write_lease(me["controller"], time.time(), machine=me["machine"], pid=live.pid, pid_start=start)
+            busy = run_labctl("verify", "ex1", "--no-wait")
+            live.kill()
+        assert busy.rc == 3, busy.stdout + busy.stderr
+        assert "Another labctl run works on this machine's Podman store" in busy.stderr
     finally:
         LEASE.unlink(missing_ok=True)

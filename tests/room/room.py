@@ -39,12 +39,20 @@ import tempfile
 import time
 from pathlib import Path
 
+if __package__:
+    from tests import aptcache
+else:  # run as a script: tests/room/room.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests import aptcache
+
 LABEL = "io.labctl.test-room"
 ROOM_LABEL = "io.labctl.test-room.prefix"  # which room an object belongs to: rooms side by side stay apart
 RECIPE_LABEL = "io.labctl.test-room.recipe"
 IMAGE_REPO = "localhost/labctl-room-machine"
 PREFIX = "labctl-room-"
 USER = "trainer"
+HOST_DEBS = "/var/cache/apt/archives"  # this host's downloaded Debian packages
+MACHINE_DEBS = "/var/cache/labctl-host-debs"
 DEFAULT_DIR = Path(os.environ.get("LABCTL_ROOM_DIR", "/tmp/labctl-room"))
 MIRROR = os.environ.get("LABCTL_STANDIN_MIRROR", "http://deb.debian.org/debian")
 SECURITY = os.environ.get("LABCTL_STANDIN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
@@ -91,9 +99,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_BUILT: set[str] = set()  # built by this process: a cold run builds each image once, not once per room
+
+
 def build_image(force: bool = False) -> tuple[str, bool]:
-    """The room's image, built only when no image carries the recipe's hash; returns (tag, built)."""
+    """The room's image, built only when no image carries the recipe's hash (or LABCTL_TEST_COLD is set:
+    `scripts/test --cold`); returns (tag, built)."""
     tag = image_tag()
+    force = force or (bool(os.environ.get("LABCTL_TEST_COLD")) and tag not in _BUILT)
     if not force:
         proc = subprocess.run(
             ["podman", "image", "inspect", "--format", '{{index .Labels "' + RECIPE_LABEL + '"}}', tag],
@@ -115,6 +128,7 @@ def build_image(force: bool = False) -> tuple[str, bool]:
             "--dpkgopt=path-exclude=/usr/share/doc/*",
             "--dpkgopt=path-exclude=/usr/share/locale/*",
             *[f"--customize-hook={h}" for h in HOOKS],
+            *aptcache.mmdebstrap_args(),  # packages shared with the VM's disk, fetched once
             "bookworm",
             str(rootfs),
             f"deb {MIRROR} bookworm main",
@@ -131,6 +145,7 @@ def build_image(force: bool = False) -> tuple[str, bool]:
             str(rootfs),
             tag,
         )  # fmt: skip
+    _BUILT.add(tag)
     return tag, True
 
 
@@ -205,10 +220,13 @@ class Room:
                 "--network", self.network,
                 *self.labels(),
                 "-v", f"{self.volume(i)}:/var/lib/containers",
+                # The suite's apt cache: this host's downloaded packages, offered to the machine's apt (see seed_apt).
+                *(["-v", f"{HOST_DEBS}:{MACHINE_DEBS}:ro"] if Path(HOST_DEBS).is_dir() else []),
                 "-p", f"127.0.0.1:{free_port()}:22",
                 tag,
             )  # fmt: skip
             self._authorize(i, pub)
+            self.seed_apt(i)
         self.wait_ssh(range(1, n + 1), deadline)
         self.write_inventory(range(1, n + 1), become=become)
         if load:
@@ -222,6 +240,17 @@ class Room:
             f"chown {USER}:{USER} /home/{USER}/.ssh/authorized_keys && chmod 600 /home/{USER}/.ssh/authorized_keys"
         )
         podman("exec", "-i", self.name(i), "sh", "-c", script, input=pub)
+
+    def seed_apt(self, i: int) -> None:
+        """Offer machine i's apt the packages this host has downloaded already (its /var/cache/apt/archives,
+        read-only in the machine): links in the machine's own archive folder, which apt takes instead of a
+        download when name, size and checksum match. The machine still runs `apt-get update` and installs
+        everything itself, as behind a room's caching proxy; only the same bytes are not fetched again."""
+        script = (
+            f"[ -d {MACHINE_DEBS} ] || exit 0; mkdir -p /var/cache/apt/archives && "
+            f"find {MACHINE_DEBS} -maxdepth 1 -name '*.deb' -exec ln -sft /var/cache/apt/archives/ {{}} +"
+        )
+        podman("exec", self.name(i), "sh", "-c", script)
 
     def ssh_args(self, i: int) -> list[str]:
         return [

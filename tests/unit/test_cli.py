@@ -106,7 +106,7 @@ def invoke(monkeypatch, tmp_path, args, results):
     from labctl.cli.app import app
     from labctl.core.errors import LabctlError
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     calls = []
     pending = list(results)
@@ -122,6 +122,10 @@ def invoke(monkeypatch, tmp_path, args, results):
     inventory = tmp_path / "room.ini"
     inventory.write_text("pc1\npc2\npc3\n")
     args = [a.replace("ROOM", str(inventory)) for a in args]
+    from labctl.core import report
+
+    # The consoles are made once per process: under xdist another test may have made them narrow.
+    monkeypatch.setattr(report.out, "width", 200)
     outcome = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     if isinstance(outcome.exception, LabctlError):  # what labctl's main() turns into one sentence
         outcome.exit_code = int(outcome.exception.exit_code)

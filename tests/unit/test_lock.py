@@ -2,6 +2,7 @@
 
 import json
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -58,15 +59,16 @@ def test_a_second_run_without_waiting_is_told_who_holds_the_store(tmp_path):
 def test_a_second_run_waits_saying_for_whom_and_goes_on_when_the_holder_is_gone(tmp_path):
     holder = start_holder(tmp_path / "run.lock")
     said = []
-    killer = subprocess.Popen(["sh", "-c", f"sleep 0.5; kill -9 {holder.pid}"])
-    started = time.monotonic()
-    with lock.hold(path=tmp_path / "run.lock", say=said.append) as held:
-        assert time.monotonic() - started >= 0.4  # it waited for the holder to die (flock released by the kernel)
+
+    def waiting(message: str) -> None:  # once it says it waits, the holder dies (the kernel frees the flock)
+        said.append(message)
+        holder.kill()
+
+    with lock.hold(path=tmp_path / "run.lock", say=waiting) as held:
+        assert holder.wait(timeout=5) == -9  # it got the store only after the holder was gone
         record = json.loads((tmp_path / "run.lock").read_text())
         assert record["pid"] == os.getpid() == held.record["pid"]
         assert {"user", "host", "command", "since"} <= set(record)
-    killer.wait()
-    holder.wait()
     assert said[0].startswith(f"Waiting for labctl up ex2 --var ex2_pod_mysql_root_password=… (PID {holder.pid}, ")
     assert said[0].endswith(") to finish…")
     assert (tmp_path / "run.lock").read_text() == ""  # a clean end leaves no record
@@ -77,15 +79,20 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path):
         assert inner is outer
 
 
-def fake_ansible_playbook(seconds: float) -> subprocess.Popen:
-    """A real process that looks like ansible-playbook (its argv[0])."""
-    return subprocess.Popen(["bash", "-c", f"exec -a ansible-playbook sleep {seconds}"])
+def fake_ansible_playbook(until: Path) -> subprocess.Popen:
+    """A real process that looks like ansible-playbook (its argv[0]) and runs until the file `until` exists
+    (at most 60 s); returned once it has that name."""
+    wait = f"for i in $(seq 1200); do [ -e {until} ] && exit 0; sleep 0.05; done"
+    proc = subprocess.Popen(["bash", "-c", f"exec -a ansible-playbook bash -c '{wait}'"])
+    deadline = time.monotonic() + 10
+    while not lock.is_ansible_playbook(proc.pid):  # bash has not exec'd yet
+        assert time.monotonic() < deadline and proc.poll() is None, "the fake ansible-playbook did not start"
+        time.sleep(0.01)
+    return proc
 
 
 def test_a_dead_holders_ansible_playbook_is_waited_for_then_stopped(tmp_path):
-    orphan = fake_ansible_playbook(60)
-    time.sleep(0.2)  # let bash exec
-    assert lock.is_ansible_playbook(orphan.pid)
+    orphan = fake_ansible_playbook(until=tmp_path / "never")
     stop(start_holder(tmp_path / "run.lock", child=orphan.pid))  # SIGKILL: no chance to clean up
     said = []
     with lock.hold(path=tmp_path / "run.lock", orphan_wait=0.5, say=said.append):
@@ -95,11 +102,15 @@ def test_a_dead_holders_ansible_playbook_is_waited_for_then_stopped(tmp_path):
 
 
 def test_a_dead_holders_ansible_playbook_that_finishes_in_time_is_left_to_finish(tmp_path):
-    orphan = fake_ansible_playbook(0.6)
-    time.sleep(0.2)
+    orphan = fake_ansible_playbook(until=tmp_path / "done")
     stop(start_holder(tmp_path / "run.lock", child=orphan.pid))
     said = []
-    with lock.hold(path=tmp_path / "run.lock", orphan_wait=10, say=said.append):
+
+    def waiting(message: str) -> None:  # while labctl waits for it, the orphan finishes its work
+        said.append(message)
+        (tmp_path / "done").touch()
+
+    with lock.hold(path=tmp_path / "run.lock", orphan_wait=30, say=waiting):
         assert orphan.wait(timeout=1) == 0  # it ended on its own: not killed
     assert len(said) == 1
 
@@ -158,18 +169,20 @@ def test_the_command_line_hides_var_values():
     assert lock.command_line(argv) == "labctl up ex2 --var a_password=… --var=b=… --debug"
 
 
-def test_root_locks_the_machines_store_a_user_their_own(tmp_path, monkeypatch):
+def test_root_locks_the_machines_store_a_user_their_own_whatever_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert lock.lock_path() == Path("/var/lib/labctl/run.lock")
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
-    os.chown(runtime, 4321, 4321)
-    monkeypatch.setattr(os, "geteuid", lambda: 4321)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    assert lock.lock_path() == runtime / "labctl.lock"
+    # A user's lock is in their home from the password database: a login (with XDG_RUNTIME_DIR),
+    # cron and `sudo -u` (without) find the same lock, so their runs take turns.
+    nobody = pwd.getpwnam("nobody")
+    monkeypatch.setattr(os, "geteuid", lambda: nobody.pw_uid)
+    assert lock.lock_path() == Path(nobody.pw_dir) / ".local/state/labctl/run.lock"
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    assert lock.lock_path() == tmp_path / "state" / "labctl" / "run.lock"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert lock.lock_path() == Path(nobody.pw_dir) / ".local/state/labctl/run.lock"
 
 
 def test_a_planted_symlink_is_not_followed(tmp_path):

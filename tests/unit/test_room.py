@@ -133,7 +133,7 @@ def test_a_csv_that_cannot_be_written_is_one_sentence(tmp_path):
 
 
 def test_retry_records_the_machines_that_failed_or_dropped_off(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
     inventory = str(tmp_path / "room.ini")
     with pytest.raises(LabctlError, match="no record of a `labctl up ex2`") as caught:
         room.to_retry("up", "ex2", inventory)

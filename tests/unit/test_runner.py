@@ -143,7 +143,7 @@ _UnsafeLoader.add_constructor("!unsafe", lambda loader, node: ("unsafe", loader.
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
     """Run folders and the run lock in tmp_path: never the machine's real lock."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setattr(lock, "lock_path", lambda: tmp_path / "run.lock")
     return tmp_path
 
@@ -187,7 +187,7 @@ def test_extravars_are_data_never_templates(isolated):
 
 
 def test_the_extravars_file_is_gone_once_ansible_has_read_it_and_the_folder_keeps_no_secrets(isolated):
-    runs = isolated / "state" / "labctl" / "runs"
+    runs = isolated / "state" / "runs"
     play = write_playbook(
         isolated,
         {
@@ -212,7 +212,7 @@ def test_the_extravars_file_is_gone_once_ansible_has_read_it_and_the_folder_keep
 
 
 def test_a_new_run_scrubs_the_folders_of_runs_that_were_killed(isolated):
-    runs = isolated / "state" / "labctl" / "runs"
+    runs = isolated / "state" / "runs"
     dead = _dead_pid()
     killed = runs / f"20250101-100000-{dead}-up-ex2"
     (killed / "env").mkdir(parents=True)
@@ -298,7 +298,7 @@ def test_an_interrupt_stops_ansible_and_its_workers_and_says_how_to_go_on(isolat
     play = write_playbook(isolated, {"name": "Wait", "ansible.builtin.command": "sleep 31.7"})
     script = isolated / "run.py"
     script.write_text(INTERRUPTED_SCRIPT.format(play=play))
-    env = {**os.environ, "XDG_STATE_HOME": str(isolated / "state")}
+    env = {**os.environ, "LABCTL_STATE_DIR": str(isolated / "state")}
     proc = subprocess.Popen(
         [sys.executable, str(script), str(isolated / "run.lock")], stderr=subprocess.PIPE, text=True, env=env
     )

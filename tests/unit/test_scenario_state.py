@@ -6,6 +6,7 @@ import copy
 import importlib.util
 import json
 import os
+import pwd
 import stat
 
 import pytest
@@ -361,6 +362,9 @@ def test_a_new_record_folder_is_private(tmp_path):
 def test_one_record_folder_per_podman_store(monkeypatch):
     monkeypatch.setattr(state.os, "geteuid", lambda: 0)
     assert state.default_state_dir() == "/var/lib/labctl/scenarios"
-    monkeypatch.setattr(state.os, "geteuid", lambda: 1000)
+    # A user's store's records are in their home from the password database, whatever the environment says.
+    nobody = pwd.getpwnam("nobody")
+    monkeypatch.setattr(state.os, "geteuid", lambda: nobody.pw_uid)
     monkeypatch.setenv("XDG_STATE_HOME", "/home/s/.state")
-    assert state.default_state_dir() == "/home/s/.state/labctl/scenarios"
+    monkeypatch.setenv("HOME", "/home/s")
+    assert state.default_state_dir() == f"{nobody.pw_dir}/.local/state/labctl/scenarios"

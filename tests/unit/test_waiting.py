@@ -94,6 +94,53 @@ def test_a_time_out_says_what_why_and_the_log_tail_of_the_container_named():
     assert result["log_tail"][-1] == "line 11"
 
 
+IMPROPER = (125, "", "Error: can only create exec sessions on running containers: container state improper")
+
+
+def test_a_command_in_a_container_that_stopped_ends_the_wait_at_once_while_running():
+    """ex2: a MySQL whose first start was cut short exits; asking it for 120 s more helps nobody."""
+    clock = Clock()
+    exited = (0, json.dumps([{"Name": "database", "State": {"Running": False, "Status": "exited"}}]), "")
+    run = Podman(
+        clock,
+        exec=[(1, "", "ERROR 2003: Can't connect"), IMPROPER],
+        inspect=[exited],
+        logs=[(0, "[ERROR] [MY-012930] [InnoDB] Data structure corruption", "")],
+    )
+    params = {
+        "container": "database",
+        "exec": ["sh", "-c", "mysql -e 'SELECT 1'"],
+        "while_running": True,
+        "timeout": 120,
+        "what": "the database container database",
+        "hint": "`labctl reset ex2` starts it afresh, without its data",
+    }
+    ok, result = wait(params, run)
+    assert not ok and result["tries"] == 2 and result["stopped"] and not result["ready"]
+    assert result["msg"] == (
+        "The database container database was not ready and stopped (it is exited; `labctl reset ex2` starts it "
+        "afresh, without its data); the last log lines of database: [ERROR] [MY-012930] [InnoDB] Data structure "
+        "corruption"
+    )
+    assert "final" not in result and clock.now == 0.5
+
+
+def test_without_while_running_a_stopped_container_is_asked_until_the_deadline():
+    clock = Clock()
+    run = Podman(clock, exec=[IMPROPER], logs=[(0, "", "")])
+    ok, result = wait({"container": "database", "exec": ["true"], "timeout": 2}, run)
+    assert not ok and not result["stopped"] and result["tries"] == 5
+    assert not any(call[1] == "container" for call in run.calls), "no inspect without while_running"
+
+
+def test_podman_refusing_a_container_that_still_runs_keeps_the_wait_going():
+    clock = Clock()
+    running = (0, json.dumps([{"Name": "database", "State": {"Running": True, "Status": "running"}}]), "")
+    run = Podman(clock, exec=[(125, "", "Error: OCI runtime error"), (0, "1", "")], inspect=[running])
+    ok, result = wait({"container": "database", "exec": ["true"], "while_running": True, "timeout": 5}, run)
+    assert ok and result["ready"] and not result["stopped"] and result["tries"] == 2
+
+
 def test_the_log_tail_may_be_another_containers():
     clock = Clock()
     run = Podman(clock, exec=[(1, "", "bad address")], logs=[(0, "", "nginx: [emerg] host not found")])

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import http.server
 import inspect
+import json
 import os
 import shutil
 import signal
@@ -33,6 +34,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+if __package__:
+    from tests import aptcache
+else:  # run as a script: tests/vm/vm.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests import aptcache
 
 HERE = Path(__file__).resolve()
 SUITE = "bookworm"
@@ -123,19 +130,29 @@ def kernel() -> tuple[str, Path, Path]:
     return kver, vmlinuz, initrd
 
 
-def image_ids(images: list[str]) -> list[str]:
-    """This host's image IDs of the preloaded images (one sentence when one is missing)."""
+def image_keys(images: list[str]) -> list[str]:
+    """What decides each preloaded image's content, for the disk's hash: its recipe, never its ID where
+    it has one (a test before may rebuild an image from the same recipe under a new ID) — a look-alike's
+    recipe hash, a built image's context hash (lab_build's label); a pulled image's ID otherwise."""
     proc = subprocess.run(
-        ["podman", "image", "inspect", "--format", "{{.Id}}", *images], capture_output=True, text=True, check=False
+        ["podman", "image", "inspect", "--format", "{{.Id}} {{json .Labels}}", *images],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise SystemExit(f"the VM preloads {', '.join(images)} from this host's store: {proc.stderr.strip()}")
-    return proc.stdout.split()
+    keys = []
+    for line in proc.stdout.splitlines():
+        image_id, _, labels = line.partition(" ")
+        found = json.loads(labels or "null") or {}
+        keys.append(found.get("io.labctl.lookalike.recipe") or found.get("io.labctl.context") or image_id)
+    return keys
 
 
 def recipe_hash(kver: str) -> str:
     h = hashlib.sha256()
-    h.update(" ".join(PRELOAD + image_ids(PRELOAD)).encode())
+    h.update(" ".join(PRELOAD + image_keys(PRELOAD)).encode())
     # The recipe's own text (not the whole file: booting and the CLI do not change the disk).
     recipe = inspect.getsource(_customize) + inspect.getsource(_preload) + inspect.getsource(build)
     for part in (SUITE, *MIRRORS, *PACKAGES, *MASKED, repr(sorted(USERS.items())), DISK_SIZE, kver, recipe):
@@ -220,10 +237,15 @@ def _preload(root: Path, work: Path) -> None:
     shutil.rmtree(graph / "libpod", ignore_errors=True)
 
 
+_BUILT: set[Path] = set()
+
+
 def build(force: bool = False) -> Path:
     """The disk's folder (disk.raw, id_ed25519, kver): from the cache when the recipe's hash matches."""
     kver, _, _ = kernel()
     final = cache_root() / recipe_hash(kver)
+    # scripts/test --cold: no cache (once per process: the same run uses the disk it built)
+    force = force or (bool(os.environ.get("LABCTL_TEST_COLD")) and final not in _BUILT)
     if (final / "disk.raw").exists() and not force:
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +255,14 @@ def build(force: bool = False) -> Path:
         root = work / "rootfs"
         log(f"building the VM disk {final.name} (mmdebstrap, {len(PACKAGES)} packages)")
         _run(
-            "mmdebstrap", "--quiet", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), *MIRRORS
+            "mmdebstrap",
+            "--quiet",
+            "--variant=minbase",
+            f"--include={','.join(PACKAGES)}",
+            *aptcache.mmdebstrap_args(),  # packages shared with the room's image, fetched once
+            SUITE,
+            str(root),
+            *MIRRORS,
         )
         _customize(root, kver, work)
         _preload(root, work)
@@ -250,6 +279,7 @@ def build(force: bool = False) -> Path:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    _BUILT.add(final)
     log(f"built in {time.monotonic() - start:.1f} s: {final}")
     # Disks of other recipes only take space, once no VM can still be running from them (its key is there).
     for old in final.parent.iterdir():

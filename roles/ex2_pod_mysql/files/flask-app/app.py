@@ -32,9 +32,11 @@ DB_WAIT_SECONDS = int(os.environ.get("DB_WAIT_SECONDS", "60"))
 
 def container_id() -> str:
     """This container's ID. In a pod the hostname is the pod's name, so look where Podman shows the ID."""
-    for path, pattern in (("/run/.containerenv", r'^id="([0-9a-f]{64})"'),
-                          ("/proc/self/mountinfo", r"overlay-containers/([0-9a-f]{64})/userdata"),
-                          ("/proc/self/cgroup", r"([0-9a-f]{64})")):
+    for path, pattern in (
+        ("/run/.containerenv", r'^id="([0-9a-f]{64})"'),
+        ("/proc/self/mountinfo", r"overlay-containers/([0-9a-f]{64})/userdata"),
+        ("/proc/self/cgroup", r"([0-9a-f]{64})"),
+    ):
         try:
             with open(path, encoding="utf-8") as handle:
                 match = re.search(pattern, handle.read(), re.MULTILINE)

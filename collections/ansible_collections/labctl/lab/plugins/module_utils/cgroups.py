@@ -64,20 +64,46 @@ def user_manager_cgroup(uid):
     return f"user.slice/user-{uid}.slice/user@{uid}.service"
 
 
+# Why limits are not enforced, as (key, params): the checks say it in the student's language
+# (the keys are phrases of labctl.lab's texts); limits_not_enforced_because says it in English.
+REASONS_EN = {
+    "rootless_v1": "rootless Podman cannot apply limits on cgroup v1",
+    "controller_unavailable": "the cgroup controller {controllers} is not available",
+    "controllers_unavailable": "the cgroup controllers {controllers} are not available",
+    "controller_not_delegated": (
+        "systemd does not delegate the cgroup controller {controllers} to user {user} (user@.service's Delegate=)"
+    ),
+    "controllers_not_delegated": (
+        "systemd does not delegate the cgroup controllers {controllers} to user {user} (user@.service's Delegate=)"
+    ),
+    "no_pod_cgroup": "the pod has no cgroup of its own at {dir}",
+}
+
+
+def not_enforced_reason(version, privileged, controllers, user="", wanted=("memory", "cpu")):
+    """None when the limits of the wanted controllers are enforced here, else (key, params) saying why."""
+    if version == 1 and not privileged:
+        return ("rootless_v1", {})
+    missing = [c for c in wanted if c not in controllers]
+    if not missing:
+        return None
+    many = "s" if len(missing) > 1 else ""
+    if privileged:
+        return (f"controller{many}_unavailable", {"controllers": ", ".join(missing)})
+    return (f"controller{many}_not_delegated", {"controllers": ", ".join(missing), "user": user})
+
+
+def reason_in_english(reason):
+    """A (key, params) reason as the English sentence; '' for None."""
+    if not reason:
+        return ""
+    key, params = reason
+    return REASONS_EN[key].format(**params)
+
+
 def limits_not_enforced_because(version, privileged, controllers, user="", wanted=("memory", "cpu")):
     """'' when the limits of the wanted controllers are enforced here, else the reason, in words for a student."""
-    if version == 1 and not privileged:
-        return "rootless Podman cannot apply limits on cgroup v1"
-    missing = [c for c in wanted if c not in controllers]
-    if missing:
-        noun = "controller" if len(missing) == 1 else "controllers"
-        if privileged:
-            return f"the cgroup {noun} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not available"
-        return (
-            f"systemd does not delegate the cgroup {noun} {', '.join(missing)} to user {user}"
-            f" (user@.service's Delegate=)"
-        )
-    return ""
+    return reason_in_english(not_enforced_reason(version, privileged, controllers, user, wanted))
 
 
 def pod_cgroup_dir(version, cgroup_path, root="/sys/fs/cgroup", uid=None):
@@ -128,3 +154,23 @@ def read_pod_limits(version, cgroup_path, root="/sys/fs/cgroup", uid=None):
     if quota_raw is not None and period_raw and int(quota_raw) > 0:
         cpus = int(quota_raw) / int(period_raw)
     return {"found": True, "memory_bytes": memory, "cpus": cpus, "files": files, "dir": memory_dir}
+
+
+def pod_limits_report(cgroup_path, euid, user, mounts_file="/proc/self/mounts", root="/sys/fs/cgroup"):
+    """What a pod's limits are here and whether this host can enforce them for this user.
+
+    {'version', 'layout', 'controllers', 'found', 'memory_bytes', 'cpus', 'files', 'dir',
+     'reasons': {'memory': (key, params) | None, 'cpu': ..., 'both': ...}}.
+    """
+    where = layout(mounts_file, root)
+    privileged = euid == 0
+    controllers = v2_controllers(root, uid=None if privileged else euid) if where["version"] == 2 else v1_controllers()
+    reasons = {
+        c: not_enforced_reason(where["version"], euid == 0, controllers, user, wanted=(c,)) for c in ("memory", "cpu")
+    }
+    reasons["both"] = not_enforced_reason(where["version"], euid == 0, controllers, user)
+    limits = read_pod_limits(where["version"], cgroup_path, root=root, uid=euid)
+    if not limits["found"]:
+        missing = ("no_pod_cgroup", {"dir": limits["dir"]})
+        reasons = {c: r or missing for c, r in reasons.items()}
+    return {**where, "controllers": controllers, **limits, "reasons": reasons}

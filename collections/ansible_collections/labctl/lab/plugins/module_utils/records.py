@@ -1,14 +1,16 @@
 """Where labctl keeps, per Podman store, the record of each scenario's last up (the quick second up)."""
 
 import os
+import pwd
+
+from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
 
 def default_state_dir():
-    """One record per Podman store: root's, or this user's rootless one."""
-    if os.geteuid() == 0:
-        return "/var/lib/labctl/scenarios"
-    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-    return os.path.join(base, "labctl", "scenarios")
+    """One record per Podman store: root's in /var/lib/labctl, a user's in their home from the password
+    database, whatever $HOME or $XDG_STATE_HOME say (boundary.store_dir: the one rule)."""
+    uid = os.geteuid()
+    return os.path.join(boundary.store_dir(uid, pwd.getpwuid(uid).pw_dir), "scenarios")
 
 
 def record_path(scenario, state_dir=None):

@@ -14,7 +14,8 @@ LOG_LINES = 8
 
 
 def poll(attempt, deadline, interval=0.5, clock=time.monotonic, sleep=time.sleep):
-    """Call attempt() -> (ok, detail) until it is ok or the next try would start past the deadline.
+    """Call attempt() -> (ok, detail) until it is ok, the detail says `final` (no later try can
+    succeed) or the next try would start past the deadline.
 
     Returns (ok, detail of the last try, tries, seconds). Never sleeps past the deadline, and tries
     at least once however short the deadline."""
@@ -24,7 +25,7 @@ def poll(attempt, deadline, interval=0.5, clock=time.monotonic, sleep=time.sleep
         tries += 1
         ok, detail = attempt()
         spent = clock() - start
-        if ok or spent + interval > deadline:
+        if ok or detail.get("final") or spent + interval > deadline:
             return ok, detail, tries, round(spent, 2)
         sleep(interval)
 
@@ -47,8 +48,16 @@ def _json_value(body, key):
     return data.get(key) if isinstance(data, dict) else None
 
 
-def exec_attempt(run, container, argv, contains=""):
-    """One try of a command in a container: ok when it exits 0 (with `contains` in its output)."""
+# `podman exec` exits 125 when Podman itself refuses: "container state improper" for a container
+# that is not running, "no such container" for one that is gone.
+PODMAN_REFUSED = 125
+
+
+def exec_attempt(run, container, argv, contains="", while_running=False):
+    """One try of a command in a container: ok when it exits 0 (with `contains` in its output).
+
+    while_running: when Podman refuses the exec and the container does not run, the try is final
+    (a database that stopped during its first start never answers): the wait ends at once, `stopped`."""
 
     def attempt():
         rc, out, err = run([PODMAN, "exec", container, *argv])
@@ -56,7 +65,17 @@ def exec_attempt(run, container, argv, contains=""):
             return True, {"rc": rc, "stdout": out}
         if rc == 0:
             return False, {"rc": rc, "why": f"its answer lacks {contains!r}"}
-        return False, {"rc": rc, "why": f"exit {rc}" + (f": {_shorten(_last_line(err, out))}" if (err or out) else "")}
+        why = f"exit {rc}" + (f": {_shorten(_last_line(err, out))}" if (err or out) else "")
+        if while_running and (rc == PODMAN_REFUSED or "state improper" in (err or "")):
+            state = (inspect_containers(run, [container]).get(container) or {}).get("State") or {}
+            if not state.get("Running"):
+                return False, {
+                    "rc": rc,
+                    "why": f"it is {state.get('Status') or 'missing'}",
+                    "final": True,
+                    "stopped": True,
+                }
+        return False, {"rc": rc, "why": why}
 
     return attempt
 
@@ -145,23 +164,29 @@ def log_tail(run, container, lines=LOG_LINES):
     return [line for line in ((out or "") + "\n" + (err or "")).splitlines() if line.strip()][-lines:]
 
 
-def failure_message(what, timeout, why, container, tail):
-    """One sentence: what did not become ready, in how long, why, and the log tail that may say more."""
+def failure_message(what, timeout, why, container, tail, hint="", stopped=False):
+    """One sentence: what did not become ready, in how long (or that it stopped), why (and what to
+    do), and the log tail that may say more."""
     if "://" not in what.split(" ")[0]:  # a sentence starts upper-case; a URL stays as it is
         what = what[:1].upper() + what[1:]
-    said = f"{what} was not ready within {timeout} s" + (f" ({why})" if why else "")
+    said_why = "; ".join(part for part in (why, hint) if part)
+    when = "and stopped" if stopped else f"within {timeout} s"
+    said = f"{what} was not ready {when}" + (f" ({said_why})" if said_why else "")
     if not container:
         return said
     return f"{said}; the last log lines of {container}: {' | '.join(tail) if tail else 'none'}"
 
 
 def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
-    """Wait as params say ({container, exec, url, status, contains, json_key, healthy, run_healthchecks,
-    logs_of, timeout, interval, what}); returns (ok, result dict; on failure result['msg'])."""
+    """Wait as params say ({container, exec, while_running, url, status, contains, json_key, healthy,
+    run_healthchecks, logs_of, timeout, interval, what, hint}); returns (ok, result dict with `ready`
+    and `stopped`; on failure result['msg'])."""
     container = params.get("container") or ""
     timeout = float(params["timeout"])
     if params.get("exec"):
-        attempt = exec_attempt(run, container, params["exec"], params.get("contains") or "")
+        attempt = exec_attempt(
+            run, container, params["exec"], params.get("contains") or "", bool(params.get("while_running"))
+        )
     elif params.get("url"):
         attempt = url_attempt(
             http_get,
@@ -175,7 +200,13 @@ def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
     else:
         attempt = running_attempt(run, container)
     ok, detail, tries, seconds = poll(attempt, timeout, float(params.get("interval") or 0.5), clock, sleep)
-    result = {"tries": tries, "seconds": seconds, **{k: v for k, v in detail.items() if k != "why"}}
+    result = {
+        "ready": ok,
+        "stopped": bool(detail.get("stopped")),
+        "tries": tries,
+        "seconds": seconds,
+        **{k: v for k, v in detail.items() if k not in ("why", "final", "stopped")},
+    }
     if ok:
         return True, result
     # Healthchecks name the container that kept the lab waiting; the others wait on the one given.
@@ -186,5 +217,7 @@ def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
         what = params.get("what") or params.get("url") or f"container {container}"
     tail = log_tail(run, whose) if whose else []
     timeout_text = int(timeout) if timeout == int(timeout) else timeout
-    result.update(log_tail=tail, msg=failure_message(what, timeout_text, detail.get("why", ""), whose, tail))
+    hint = params.get("hint") or ""
+    message = failure_message(what, timeout_text, detail.get("why", ""), whose, tail, hint, result["stopped"])
+    result.update(log_tail=tail, msg=message)
     return False, result

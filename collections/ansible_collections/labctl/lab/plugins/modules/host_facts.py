@@ -40,7 +40,7 @@ import shutil
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import cgroups
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups
 from ansible_collections.labctl.lab.plugins.module_utils import ports as port_rules
 
 CAP_SYS_RESOURCE = 24
@@ -83,27 +83,41 @@ def storage_conf():
     }
 
 
-def rootless_storage(user):
-    """The storage driver the user's rootless Podman takes, where that comes from, and the user's own file.
-
-    The user's own ~/.config/containers/storage.conf first, else the system's; with no driver set at
-    all, rootless Podman 4 falls back to vfs (a full copy of every layer: slow, and large).
-    """
-    own = os.path.join(user.pw_dir, ".config/containers/storage.conf")
+def _own_storage(own, store):
+    """The user's own storage.conf and store, looked at as the user (see rootless_storage)."""
     try:
         with open(own, encoding="utf-8") as handle:
             own_conf = {"path": own, "exists": True, "labctl": handle.readline().startswith(STORAGE_MARKER)}
     except OSError:
         own_conf = {"path": own, "exists": False, "labctl": False}
+    return {
+        "own": own_conf,
+        "driver": storage_driver(own),
+        "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))],
+    }
+
+
+def rootless_storage(user):
+    """The storage driver the user's rootless Podman takes, where that comes from, and the user's own file.
+
+    The user's own ~/.config/containers/storage.conf first, else the system's; with no driver set at
+    all, rootless Podman 4 falls back to vfs (a full copy of every layer: slow, and large). What is in
+    the user's home is read as the user (never through links with root's rights).
+    """
+    own = os.path.join(user.pw_dir, ".config/containers/storage.conf")
     store = os.path.join(user.pw_dir, ".local/share/containers/storage")
+    try:
+        mine = as_user.call(user.pw_uid, user.pw_gid, _own_storage, own, store)
+    except as_user.AsUserError:
+        mine = {"own": {"path": own, "exists": False, "labctl": False}, "driver": None, "in_use": []}
     found = {
         "driver": "vfs",
         "from": "no storage.conf sets a driver: the rootless fallback",
-        "own": own_conf,
-        "in_use": [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))],
+        "own": mine["own"],
+        "in_use": mine["in_use"],
     }
     for path in (own, STORAGE_CONF, STORAGE_CONF_DEFAULT):
-        driver = storage_driver(path)
+        driver = mine["driver"] if path == own else storage_driver(path)
         if driver is None:
             continue  # no such file
         if driver:
@@ -115,10 +129,8 @@ def rootless_storage(user):
 
 
 def default_record_path():
-    if os.geteuid() == 0:
-        return "/var/lib/labctl/host.json"
-    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-    return os.path.join(base, "labctl", "host.json")
+    uid = os.geteuid()
+    return os.path.join(boundary.store_dir(uid, pwd.getpwuid(uid).pw_dir), "host.json")
 
 
 def capability(bit):
@@ -168,8 +180,6 @@ def rootless(user_name):
     if layout["version"] == 2 and os.path.isdir(manager):
         delegated = cgroups.v2_controllers(uid=user.pw_uid)
     storage = rootless_storage(user)
-    store = os.path.join(user.pw_dir, ".local/share/containers/storage")
-    storage["in_use"] = [d for d in ("overlay", "vfs") if os.path.isdir(os.path.join(store, d))]
     lingers = os.path.exists(f"/var/lib/systemd/linger/{user_name}")
     return {
         "user": user_name,

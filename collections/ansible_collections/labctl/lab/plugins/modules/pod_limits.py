@@ -36,6 +36,10 @@ found: {description: Whether the pod's cgroup files exist., returned: always, ty
 memory_bytes: {description: Enforced memory limit (null = none)., returned: always, type: int}
 cpus: {description: Enforced CPU limit in CPUs (null = none)., returned: always, type: float}
 files: {description: The raw values read, by file name., returned: always, type: dict}
+reasons:
+  description: Why not, as [key, params] of labctl.lab's texts (or null), for C(memory), C(cpu) and C(both).
+  returned: always
+  type: dict
 probe:
   description: The allocation's outcome, C(rc), C(oom_killed), C(killed) (either), C(stderr), C(others_running).
   returned: when asked for
@@ -105,37 +109,21 @@ def main():
         supports_check_mode=True,
     )
     euid = os.geteuid()
-    where = cgroups.layout()
-    if where["version"] == 2:
-        controllers = cgroups.v2_controllers(uid=None if euid == 0 else euid)
-    else:
-        controllers = cgroups.v1_controllers()
-    user = pwd.getpwuid(euid).pw_name
-    reasons = {
-        c: cgroups.limits_not_enforced_because(where["version"], euid == 0, controllers, user, wanted=(c,))
-        for c in ("memory", "cpu")
-    }
-    reason = cgroups.limits_not_enforced_because(where["version"], euid == 0, controllers, user)
-    limits = cgroups.read_pod_limits(where["version"], module.params["cgroup_path"], uid=euid)
-    if not limits["found"]:
-        missing = f"the pod has no cgroup of its own at {limits['dir']}"
-        reason = reason or missing
-        reasons = {c: r or missing for c, r in reasons.items()}
+    report = cgroups.pod_limits_report(module.params["cgroup_path"], euid, pwd.getpwuid(euid).pw_name)
+    reasons = report.pop("reasons")
     extra = {}
     if module.params["probe"] and not module.check_mode:
         extra["probe"] = allocation_probe(module, module.params["probe"])
     module.exit_json(
         changed=False,
-        version=where["version"],
-        layout=where["layout"],
-        enforceable=not reason,
-        reason=reason,
+        enforceable=not reasons["both"],
+        reason=cgroups.reason_in_english(reasons["both"]),
         memory_enforceable=not reasons["memory"],
-        memory_reason=reasons["memory"],
+        memory_reason=cgroups.reason_in_english(reasons["memory"]),
         cpu_enforceable=not reasons["cpu"],
-        cpu_reason=reasons["cpu"],
-        controllers=controllers,
-        **limits,
+        cpu_reason=cgroups.reason_in_english(reasons["cpu"]),
+        reasons=reasons,
+        **report,
         **extra,
     )
 

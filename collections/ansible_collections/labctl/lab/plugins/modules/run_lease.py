@@ -3,141 +3,135 @@
 
 DOCUMENTATION = r"""
 module: run_lease
-short_description: Take or give back labctl's run lease on this machine's Podman store
+short_description: Take, refresh or give back labctl's run lease on this machine's Podman store
 description:
-  - A lease file next to labctl's records (root /var/lib/labctl/run.lease; a normal user's
-    ~/.local/state/labctl/run.lease) says which run works on this store - its id, its controller,
-    who ran what, and since when. It is made atomically (O_EXCL), so two runs from two controllers
-    cannot both take it.
-  - A lease from the same controller is taken over (labctl there lets one run at a time through its
-    own lock, so its holder is gone); so is a lease older than I(max_age) (its holder crashed).
+  - A lease file in the store's folder (root /var/lib/labctl/run.lease; a normal user's
+    ~/.local/state/labctl/run.lease, from the password database, whatever the environment says)
+    names the store and the run that works on it - its id, its controller, the uid, PID and start
+    time of labctl there, what it runs, since when and when it was last refreshed.
+  - Every change happens under an flock of that folder, so taking over a lease is atomic.
+  - A holder counts as gone when its PID is dead on its own controller (judged here when this
+    machine is that controller, else by the controller itself through I(gone)), or when it has not
+    been refreshed for its stale_after seconds (its controller refreshes it while the run lives).
   - Otherwise the run waits up to I(wait) seconds, then fails saying who holds the lease.
+  - Taking the lease also removes the image archives an interrupted run left in the store's folder
+    (incoming/), and says which.
 options:
   state:
-    description: C(taken) to take the lease (waiting); C(given) to give it back if this run holds it.
+    description: >-
+      C(taken) to take the lease (waiting); C(refreshed) to say the run still lives; C(given) to
+      give it back if this run holds it; C(read) to report the holder and the leftovers.
     type: str
-    choices: [taken, given]
+    choices: [taken, refreshed, given, read]
     default: taken
   run:
-    description: This run, C({id, controller, user, command}).
+    description: This run, C({id, controller, machine, uid, user, pid, pid_start, command}).
     type: dict
     required: true
   wait:
     description: Seconds to wait for another run's lease; 0 fails at once.
     type: int
     default: 840
-  max_age:
-    description: Seconds after which a lease counts as left behind by a crashed run.
-    type: int
-    default: 3600
+  gone:
+    description: Ids of holders this run's controller found dead there; such a lease is taken over.
+    type: list
+    elements: str
+    default: []
+  ask:
+    description: >-
+      When a run of this run's own controller holds the lease, return at once with C(ask) and the
+      holder instead of waiting: the controller judges whether that run is gone (labctl.lab.lease_gone).
+    type: bool
+    default: true
+  dir:
+    description: The lease's folder (tests); default the store's folder.
+    type: path
+author: labctl developers
 """
 
-import json
+RETURN = r"""
+path: {description: The lease file., returned: always, type: str}
+state_dir: {description: The store's folder on this machine., returned: always, type: str}
+held_before: {description: This run held the lease already (labctl took it first)., returned: taken, type: bool}
+took_over: {description: The gone run whose lease was taken over, in words., returned: taken, type: str}
+holder: {description: Who holds the lease (taken, when it failed or asks; read)., returned: sometimes, type: dict}
+ask: {description: A run of this controller holds it - the controller judges it., returned: sometimes, type: bool}
+swept: {description: Leftover archive folders removed., returned: taken, type: list}
+leftovers: {description: Leftover archive folders and their sizes., returned: read, type: list}
+"""
+
 import os
-import time
+import pwd
 
 from ansible.module_utils.basic import AnsibleModule
-
-
-def lease_path():
-    if os.geteuid() == 0:
-        return "/var/lib/labctl/run.lease"
-    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
-    return os.path.join(base, "labctl", "run.lease")
-
-
-def read(path):
-    """The lease's holder, or None when there is none; {} when it cannot be read (being written)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return {}
-
-
-def held_by_other(holder, run, now, max_age, mtime):
-    """Whether `holder` keeps `run` out: not ours, not our controller's, not stale."""
-    if holder is None:
-        return False
-    if not holder:  # unreadable: someone is writing it, unless it has been so for a minute
-        return now - mtime < 60
-    if holder.get("id") == run["id"] or holder.get("controller") == run["controller"]:
-        return False
-    return now - float(holder.get("since", 0)) < max_age
-
-
-def describe(holder):
-    since = time.strftime("%H:%M", time.localtime(float(holder.get("since", 0))))
-    return (
-        f"{holder.get('command') or 'a labctl run'} ({holder.get('user', '?')} on "
-        f"{holder.get('controller', '?')}, since {since})"
-    )
-
-
-def take(path, run, wait, max_age):
-    os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-    record = json.dumps({**run, "since": time.time()})
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            holder = read(path)
-            try:
-                mtime = os.stat(path).st_mtime
-            except FileNotFoundError:
-                continue  # given back meanwhile: try again at once
-            if holder is not None and held_by_other(holder, run, time.time(), max_age, mtime):
-                if time.monotonic() >= deadline:
-                    return False, holder
-                time.sleep(1)
-                continue
-            if holder and holder.get("id") == run["id"]:
-                return True, None
-            tmp = f"{path}.{run['id']}"
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(record)
-            os.replace(tmp, path)  # take over what a gone run left
-            return True, holder or {}
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(record)
-        return True, None
+from ansible_collections.labctl.lab.plugins.module_utils import boundary, lease
 
 
 def main():
     module = AnsibleModule(
         argument_spec={
-            "state": {"type": "str", "choices": ["taken", "given"], "default": "taken"},
+            "state": {"type": "str", "choices": ["taken", "refreshed", "given", "read"], "default": "taken"},
             "run": {"type": "dict", "required": True},
             "wait": {"type": "int", "default": 840},
-            "max_age": {"type": "int", "default": 3600},
+            "gone": {"type": "list", "elements": "str", "default": []},
+            "ask": {"type": "bool", "default": True},
+            "dir": {"type": "path"},
         },
         supports_check_mode=True,
     )
-    run, path = module.params["run"], lease_path()
+    run, uid = module.params["run"], os.geteuid()
+    folder = module.params["dir"] or boundary.store_dir(uid, pwd.getpwuid(uid).pw_dir)
+    path = os.path.join(folder, lease.LEASE)
     for key in ("id", "controller"):
         if not run.get(key):
             module.fail_json(msg=f"run_lease: run.{key} is missing")
-    if module.params["state"] == "given":
-        holder = read(path)
-        mine = bool(holder) and holder.get("id") == run["id"]
-        if mine:
-            os.unlink(path)
-        # A lease is bookkeeping of the run, like a lock, not a change to the lab: never "changed".
-        module.exit_json(changed=False, given_back=mine, path=path)
-    ok, holder = take(path, run, module.params["wait"], module.params["max_age"])
-    if not ok:
+    problem = boundary.folder_problem(folder, uid)
+    if problem:
+        module.fail_json(
+            msg=f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again",
+            labctl_exit_code=3,
+        )
+    # A lease is bookkeeping of the run, like a lock, not a change to the lab: never "changed".
+    state = module.params["state"]
+    if state == "read":
+        module.exit_json(
+            changed=False, path=path, state_dir=folder, holder=lease.read(folder), leftovers=lease.leftovers(folder)
+        )
+    if state == "given":
+        module.exit_json(changed=False, given_back=lease.give(folder, run["id"]), path=path, state_dir=folder)
+    if state == "refreshed":
+        module.exit_json(changed=False, refreshed=lease.refresh(folder, run["id"]), path=path, state_dir=folder)
+    verdict, holder = lease.take(
+        folder,
+        run,
+        module.params["wait"],
+        gone=module.params["gone"],
+        refresh=bool(run.get("refreshes")),
+        ask=module.params["ask"],
+        mode=0o755 if uid == 0 else 0o700,
+    )
+    if verdict == "held":
         module.fail_json(
             msg=(
-                f"Another labctl run works on this machine's Podman store: {describe(holder)}; wait for it to "
+                f"Another labctl run works on this machine's Podman store: {lease.describe(holder)}; wait for it to "
                 f"finish and try again (if that run is gone, remove {path} on this machine)"
             ),
             labctl_exit_code=3,
             holder=holder,
+            path=path,
+            state_dir=folder,
         )
-    module.exit_json(changed=False, path=path, took_over=describe(holder) if holder else "")
+    if verdict == "ask":
+        module.exit_json(changed=False, path=path, state_dir=folder, ask=True, holder=holder, held_before=False)
+    swept = lease.sweep_incoming(folder)
+    module.exit_json(
+        changed=False,
+        path=path,
+        state_dir=folder,
+        held_before=verdict == "ours",
+        took_over=lease.describe(holder) if verdict == "took over" else "",
+        swept=swept,
+    )
 
 
 if __name__ == "__main__":

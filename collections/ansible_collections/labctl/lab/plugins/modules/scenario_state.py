@@ -39,7 +39,7 @@ options:
     description: The scenario's resources by kind (networks, pods, containers, volumes), by name.
   state_dir:
     type: path
-    description: Where records live; default /var/lib/labctl/scenarios for root, else under XDG_STATE_HOME.
+    description: Where records live; default /var/lib/labctl/scenarios for root, else ~/.local/state/labctl/scenarios.
 author: labctl developers
 """
 
@@ -50,6 +50,7 @@ not_made_by_labctl:
   returned: probe with guard
   type: list
 reason: {description: Why the scenario is not in place (one sentence)., returned: probe, type: str}
+recorded: {description: "True when an up of the scenario finished on this store.", returned: probe, type: bool}
 ids: {description: Resource IDs by kind and name., returned: always, type: dict}
 labctl_report:
   description: in_place and not_in_place_because, for labctl's report.
@@ -83,7 +84,8 @@ ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 
 
 def default_state_dir():
-    """One record per Podman store: root's, or this user's rootless one."""
+    """One record per Podman store: root's, or this user's rootless one (in the home the password
+    database names, whatever $HOME or $XDG_STATE_HOME say)."""
     return records.default_state_dir()
 
 
@@ -388,7 +390,9 @@ def main():
             write_atomically(path, text)
         module.exit_json(changed=changed, ids=ids)
 
-    result = {"changed": False, "in_place": False, "reason": "", "ids": ids}
+    # recorded: whether an up of the scenario ever finished on this store (ex2 asks it before it
+    # trusts its database volume).
+    result = {"changed": False, "in_place": False, "reason": "", "recorded": read_record(path) is not None, "ids": ids}
     if p["compare"]:
         reason = why_not_in_place(module, path, p["content_hash"], resources, found)
         report = {"in_place": not reason, "not_in_place_because": reason}

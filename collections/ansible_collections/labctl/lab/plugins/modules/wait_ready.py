@@ -22,6 +22,12 @@ options:
     default: ""
     description: The container the command runs in, that must run, and whose log tail a time-out shows.
   exec: {type: list, elements: str, description: The command to run in the container until it exits 0.}
+  while_running:
+    type: bool
+    default: false
+    description:
+      - With O(exec) - stop asking as soon as Podman refuses the command because O(container) does not
+        run (a database that stopped during its first start never answers); the result says C(stopped).
   url: {type: str, description: The URL to GET until it answers.}
   status: {type: list, elements: int, default: [200], description: The HTTP statuses that count as ready.}
   contains: {type: str, default: "", description: Text the command's output or the page must hold.}
@@ -35,6 +41,7 @@ options:
     type: str
     default: ""
     description: What is waited for, in words, for the message (default - the container or the URL).
+  hint: {type: str, default: "", description: What to do when it is not ready, said in the message after why.}
 author: labctl developers
 """
 
@@ -54,6 +61,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+ready: {description: Whether it became ready (false only on failure)., returned: always, type: bool}
+stopped: {description: The wait ended because the container stopped (O(while_running))., returned: always, type: bool}
 tries: {description: How many tries it took., returned: always, type: int}
 seconds: {description: How long it waited., returned: always, type: float}
 stdout: {description: The command's output (exec)., returned: success with exec, type: str}
@@ -86,6 +95,7 @@ def main():
         argument_spec={
             "container": {"type": "str", "default": ""},
             "exec": {"type": "list", "elements": "str"},
+            "while_running": {"type": "bool", "default": False},
             "url": {"type": "str"},
             "status": {"type": "list", "elements": "int", "default": [200]},
             "contains": {"type": "str", "default": ""},
@@ -96,6 +106,7 @@ def main():
             "timeout": {"type": "float", "required": True},
             "interval": {"type": "float", "default": 0.5},
             "what": {"type": "str", "default": ""},
+            "hint": {"type": "str", "default": ""},
         },
         mutually_exclusive=[("exec", "url", "healthy")],
         required_one_of=[("container", "url", "healthy")],
