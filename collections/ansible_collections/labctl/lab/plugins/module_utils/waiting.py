@@ -3,13 +3,15 @@
 The one wait of every exercise (labctl.lab.wait_ready): a command in a container until it succeeds,
 a URL until it answers, containers until Podman reports them healthy or running. Everything that
 touches the world comes in as a function (run(argv) -> (rc, out, err), http_get(url, timeout) ->
-(status, body, error), a clock and a sleep), so the logic is tested without Podman.
+(status, body, error), a clock and a sleep), so the logic is tested without Podman. Podman itself is
+called through module_utils/podman.py, as every look at a lab is.
 """
 
 import json
 import time
 
-PODMAN = "podman"
+from ansible_collections.labctl.lab.plugins.module_utils import podman
+
 LOG_LINES = 8
 
 
@@ -60,7 +62,7 @@ def exec_attempt(run, container, argv, contains="", while_running=False):
     (a database that stopped during its first start never answers): the wait ends at once, `stopped`."""
 
     def attempt():
-        rc, out, err = run([PODMAN, "exec", container, *argv])
+        rc, out, err = podman.exec_in(run, container, argv)
         if rc == 0 and contains in (out or ""):
             return True, {"rc": rc, "stdout": out}
         if rc == 0:
@@ -101,13 +103,8 @@ def url_attempt(http_get, url, status=(200,), contains="", json_key="", timeout=
 
 
 def inspect_containers(run, names):
-    """{name: inspect object or None}; one call, then one each for any it left out (a missing name)."""
-    _rc, out, _ = run([PODMAN, "container", "inspect", *names])
-    try:
-        found = {c.get("Name"): c for c in json.loads(out or "[]") or []}
-    except ValueError:
-        found = {}
-    return {name: found.get(name) for name in names}
+    """{name: inspect object or None} of the containers (podman.inspect: a missing one is None)."""
+    return podman.inspect(run, "container", names)
 
 
 def health_attempt(run, containers, run_checks):
@@ -119,7 +116,7 @@ def health_attempt(run, containers, run_checks):
         waiting = [c for c in containers if c not in healthy]
         if run_checks:
             for name in waiting:
-                rc, out, err = run([PODMAN, "healthcheck", "run", name])
+                rc, out, err = podman.healthcheck_run(run, name)
                 if rc == 0:
                     healthy.add(name)
                 else:
@@ -158,7 +155,7 @@ def running_attempt(run, container):
 
 def log_tail(run, container, lines=LOG_LINES):
     """The container's last log lines (its stdout and stderr, as `podman logs` prints them)."""
-    rc, out, err = run([PODMAN, "logs", "--tail", str(lines), container])
+    rc, out, err = podman.logs(run, container, lines)
     if rc != 0:
         return []
     return [line for line in ((out or "") + "\n" + (err or "")).splitlines() if line.strip()][-lines:]
