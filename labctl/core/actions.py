@@ -155,6 +155,8 @@ def run_scenario_action(
         "lab_verify_fails_run": False,
         "lab_content_hash": digest,
         "lab_looked": looked,
+        # the quick look found no finished up of the scenario on this store: what is there is a leftover
+        "lab_unfinished": looked and reason == _scenario_state_module().NO_RECORD,
     }
     result = run_playbook(
         f"{action}.yml",  # one playbook per verb, listing its steps

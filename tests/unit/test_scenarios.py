@@ -154,8 +154,7 @@ SHIPPED = sorted((content_dir() / "scenarios").glob("*.yml"))
 def test_every_shipped_scenario_is_valid_and_its_role_has_the_entry_points_up_and_verify(path):
     """tasks_from: up and tasks_from: verify, each with its argument spec; main (the role included
     plainly) sets the exercise up. No entry point is steered by a variable. Any other task file is a
-    part of up (ex2's database.yml, run again when a first start was cut short), included by up.yml
-    by its own name."""
+    part of up, included by up.yml by its own name."""
     scenario = scenarios.load_file(path)
     role = scenario.role_path()
     tasks = sorted(p.name for p in (role / "tasks").glob("*.yml"))

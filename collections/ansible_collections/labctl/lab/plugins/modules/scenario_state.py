@@ -78,6 +78,8 @@ LISTINGS = {
 RUNNING = {"pods": "Running", "containers": "running"}
 # Judged on the live object alone, never recorded: health goes from starting to healthy by itself.
 VOLATILE = ("state", "health")
+# Why a scenario is not in place when no up of it ever finished on this store.
+NO_RECORD = "no record of an earlier up"
 HEALTH = re.compile(r"\((healthy|unhealthy|starting)\)\s*$")
 # An anonymous volume gets a new random name with every container: its name says nothing.
 ANONYMOUS = re.compile(r"[0-9a-f]{64}")
@@ -334,7 +336,7 @@ def why_not_in_place(module, path, content_hash, resources, found):
     """The first reason the scenario is not as the last up left it, or "" when it is."""
     record = read_record(path)
     if record is None:
-        return "no record of an earlier up"
+        return NO_RECORD
     if not content_hash or record.get("content_hash") != content_hash:
         return "the scenario's content changed since the last up"
     if "fingerprints" not in record:
@@ -390,8 +392,8 @@ def main():
             write_atomically(path, text)
         module.exit_json(changed=changed, ids=ids)
 
-    # recorded: whether an up of the scenario ever finished on this store (ex2 asks it before it
-    # trusts its database volume).
+    # recorded: whether an up of the scenario ever finished on this store (up's leftovers step asks
+    # it: when none did, what is there is a leftover and up starts from nothing).
     result = {"changed": False, "in_place": False, "reason": "", "recorded": read_record(path) is not None, "ids": ids}
     if p["compare"]:
         reason = why_not_in_place(module, path, p["content_hash"], resources, found)
