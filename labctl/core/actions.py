@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from functools import cache
 from typing import Any
@@ -70,6 +71,9 @@ class _LocalModule:
 def _scenario_state_module() -> Any:
     """labctl.lab's scenario_state module, loaded as a library (the shipped collection's own file)."""
     path = content_dir() / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
+    collections = str(content_dir() / "collections")
+    if collections not in sys.path:  # it imports labctl.lab's module_utils, as Ansible's modules do
+        sys.path.append(collections)
     spec = importlib.util.spec_from_file_location("labctl_lab_scenario_state", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -147,9 +151,6 @@ def run_scenario_action(
             else {}
         ),
         "lab_scenario": scenario.as_extravar(),
-        # reset is clean + up, done by the playbook.
-        "lab_action": "up" if action == "reset" else action,
-        "lab_fresh": action == "reset",
         # labctl decides the exit code from the checks; the playbook's final assertion is for Molecule.
         "lab_verify_fails_run": False,
         "lab_content_hash": digest,
@@ -158,7 +159,7 @@ def run_scenario_action(
         "lab_unfinished": looked and reason == _scenario_state_module().NO_RECORD,
     }
     result = run_playbook(
-        "scenario.yml",
+        f"{action}.yml",  # one playbook per verb, listing its steps
         extravars,
         label=f"{action}-{scenario.id}",
         inventory=inventory,

@@ -45,12 +45,14 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_the_ansible_content(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in (
-        "labctl/content/playbooks/scenario.yml",
+        *(f"labctl/content/playbooks/{verb}.yml" for verb in ("up", "verify", "reset", "prepare", "clean", "images")),
+        "labctl/content/playbooks/steps/read.yml",
         "labctl/content/playbooks/host.yml",
         "labctl/content/scenarios/ex1.yml",
         "labctl/content/roles/ex1_network_dns/tasks/up.yml",
         "labctl/content/roles/host/meta/argument_specs.yml",
         "labctl/content/collections/ansible_collections/labctl/lab/plugins/action/check.py",
+        "labctl/content/collections/ansible_collections/labctl/lab/plugins/module_utils/waiting.py",
     ):
         assert path in names, f"{path} missing from {wheel.name}"
     assert not any(n.startswith("labctl/content/tests") or "/molecule/" in n for n in names)

@@ -2,12 +2,6 @@
 of Podman answers recorded on real labs (tests/fixtures/podman/capture.py)."""
 
 import json
-import sys
-
-from tests.conftest import ROOT
-
-if str(ROOT / "collections") not in sys.path:
-    sys.path.insert(0, str(ROOT / "collections"))
 
 from ansible_collections.labctl.lab.plugins.action.scenario import role_vars
 from ansible_collections.labctl.lab.plugins.module_utils import (
@@ -18,6 +12,9 @@ from ansible_collections.labctl.lab.plugins.module_utils import (
     podman,
     texts,
 )
+
+import tests.unit.collection  # noqa: F401 - collections/ on sys.path
+from tests.conftest import ROOT
 
 __all__ = ["assertions", "cgroups", "gather", "judge", "podman", "recorded", "role_vars", "texts"]
 

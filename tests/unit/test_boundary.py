@@ -415,6 +415,24 @@ def test_the_quick_look_answers_only_for_the_store_the_run_would_touch(monkeypat
     assert not looked and ran
 
 
+@pytest.mark.parametrize(
+    ("said", "looked", "unfinished"),
+    [
+        ("no record of an earlier up", True, True),  # no up finished here: what is there is a leftover
+        ("the scenario's content changed since the last up", True, False),
+        (None, False, False),  # the quick look could not tell: the playbook's look decides
+    ],
+)
+def test_the_quick_look_tells_up_whether_an_up_ever_finished_on_this_store(monkeypatch, said, looked, unfinished):
+    ran = []
+    monkeypatch.setattr(actions, "quick_look", lambda scenario, digest: said)
+    monkeypatch.setattr(actions, "run_playbook", lambda *a, **k: ran.append(a[1]) or actions._in_place_result(None, 0))
+    monkeypatch.setattr(actions.lock, "hold", lambda **k: __import__("contextlib").nullcontext())
+    actions.run_scenario_action(scenarios.load("ex2"), "up", connection=Connection())
+    assert actions._scenario_state_module().NO_RECORD == "no record of an earlier up"
+    assert (ran[0]["lab_looked"], ran[0]["lab_unfinished"]) == (looked, unfinished)
+
+
 def test_scenario_folders_must_be_absolute_and_roots_must_be_roots_alone(tmp_path, monkeypatch):
     monkeypatch.setenv(scenarios.SCENARIO_PATH_ENV, "relative/scenarios")
     with pytest.raises(LabctlError) as caught:

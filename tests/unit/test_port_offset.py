@@ -5,6 +5,7 @@ import importlib.util
 import pytest
 from ansible.errors import AnsibleActionFail
 
+import tests.unit.collection  # noqa: F401 - module_utils importable
 from tests.conftest import ROOT
 
 spec = importlib.util.spec_from_file_location(

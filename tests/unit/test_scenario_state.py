@@ -11,10 +11,9 @@ import stat
 
 import pytest
 
-from labctl.core.paths import shared
+import tests.unit.collection  # noqa: F401 - module_utils importable
 from tests.conftest import ROOT
 
-shared("boundary")  # the module imports labctl.lab's module_utils: the collection goes on the import path
 _SPEC = importlib.util.spec_from_file_location(
     "labctl_scenario_state", ROOT / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
 )

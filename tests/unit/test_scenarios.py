@@ -151,12 +151,24 @@ SHIPPED = sorted((content_dir() / "scenarios").glob("*.yml"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_every_shipped_scenario_is_valid_and_its_role_has_one_entry_point(path):
+def test_every_shipped_scenario_is_valid_and_its_role_has_the_entry_points_up_and_verify(path):
+    """tasks_from: up and tasks_from: verify, each with its argument spec; main (the role included
+    plainly) sets the exercise up. No entry point is steered by a variable. Any other task file is a
+    part of up, included by up.yml by its own name."""
     scenario = scenarios.load_file(path)
     role = scenario.role_path()
     tasks = sorted(p.name for p in (role / "tasks").glob("*.yml"))
-    assert tasks == ["main.yml", "up.yml", "verify.yml"]
-    assert list(yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]) == ["main"]
+    assert {"main.yml", "up.yml", "verify.yml"} <= set(tasks)
+    up = (role / "tasks" / "up.yml").read_text()
+    for part in set(tasks) - {"main.yml", "up.yml", "verify.yml"}:
+        assert f"include_tasks: {part}" in up, f"{part} is neither an entry point nor a part of up.yml"
+    assert "{{" not in "".join(line for line in up.splitlines() if "include_tasks:" in line)
+    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    assert sorted(specs) == ["main", "up", "verify"]
+    assert specs["main"]["options"] == specs["up"]["options"]
+    assert set(specs["up"]["options"]) <= set(specs["verify"]["options"])
+    assert not any("lab_action" in spec["options"] for spec in specs.values())
+    assert "up.yml" in (role / "tasks" / "main.yml").read_text()
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -1,38 +1,47 @@
 """Action plugin behind labctl.lab.scenario: a scenario file as the role's variables, on the controller."""
 
 import os
+import re
 
 import yaml
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.labctl.lab.plugins.module_utils import ports
 
 LABEL_MANAGED = {"io.labctl.managed": "true"}
 SECTIONS = ("ports", "images", "builds", "temporary")
 KINDS = ("networks", "pods", "containers", "volumes", "secrets")
-MAX_PORT_OFFSET = 50000
+MAX_PORT_OFFSET = ports.MAX_PORT_OFFSET
+# A scenario id names a file: lower-case words, no path (an id from a survey is data, never a path).
+SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+# The collection's own folder: a built labctl.lab carries roles/, playbooks/ and scenarios/ there.
+COLLECTION_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def port_offset(value, host, ports):
+def port_offset(value, host, ports_of_file):
     """The host's lab_port_offset as an int (0 when unset), or a one-sentence error."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT_OFFSET:
+    try:
+        return ports.port_offset(value, host, ports_of_file)
+    except ValueError as exc:
+        raise AnsibleActionFail(str(exc), result={"labctl_exit_code": 2}) from exc  # bad input, as on the command line
+
+
+def scenario_file(scenario_id, folders):
+    """The file of a scenario given by id: scenarios/<id>.yml in the first folder that has it."""
+    if not isinstance(scenario_id, str) or not SCENARIO_ID.match(scenario_id):
         raise AnsibleActionFail(
-            f"lab_port_offset of host {host} must be a whole number from 0 to {MAX_PORT_OFFSET}, not {value!r}: "
-            "fix it in the inventory.",
-            result={"labctl_exit_code": 2},  # bad input, as on the command line
-        )
-    top = max(ports, default=0)
-    if top + value > 65535:
-        raise AnsibleActionFail(
-            f"lab_port_offset {value} of host {host} moves port {top} past 65535: "
-            f"use at most {65535 - top} in the inventory.",
+            f"lab_scenario_id must be a scenario's id such as ex1 (lower-case letters, digits, - and _), "
+            f"not {str(scenario_id)[:40]!r}.",
             result={"labctl_exit_code": 2},
         )
-    return value
+    for folder in folders:
+        candidate = os.path.join(folder, f"{scenario_id}.yml")
+        if os.path.isfile(candidate):
+            return candidate
+    raise AnsibleActionFail(
+        f"No scenario {scenario_id}: no {scenario_id}.yml in {', '.join(folders)}.", result={"labctl_exit_code": 2}
+    )
 
 
 def shifted(scenario, offset):
@@ -55,14 +64,16 @@ def role_vars(scenario):
 
 
 def find_role(scenario, roles_path):
+    """The exercise role's folder: as labctl gives it, else on the roles path, else the collection's own."""
     given = scenario.get("role_path")
     if given:
         return given
-    for folder in roles_path:
+    folders = [*roles_path, os.path.join(COLLECTION_DIR, "roles")]
+    for folder in folders:
         candidate = os.path.join(folder, scenario["role"])
-        if os.path.isfile(os.path.join(candidate, "tasks", "main.yml")):
+        if os.path.isfile(os.path.join(candidate, "tasks", "up.yml")):
             return candidate
-    raise AnsibleActionFail(f"Role {scenario['role']} of scenario {scenario['id']} not found in {roles_path}.")
+    raise AnsibleActionFail(f"Role {scenario['role']} of scenario {scenario['id']} not found in {folders}.")
 
 
 class ActionModule(ActionBase):
@@ -75,13 +86,18 @@ class ActionModule(ActionBase):
             argument_spec={
                 "scenario": {"type": "dict"},
                 "file": {"type": "path"},
+                "id": {"type": "str"},
             },
-            mutually_exclusive=[("scenario", "file")],
-            required_one_of=[("scenario", "file")],
+            required_one_of=[("scenario", "file", "id")],
         )
-        scenario = args["scenario"]
-        if args["file"]:
-            with open(args["file"], encoding="utf-8") as handle:
+        # labctl gives the scenario as data, Molecule its file, an Ansible user (AWX, ansible-pull) its id.
+        scenario, path = args["scenario"], args["file"]
+        if not scenario and not path:
+            folders = [os.path.join(os.path.dirname((task_vars or {}).get("playbook_dir") or "."), "scenarios")]
+            folders.append(os.path.join(COLLECTION_DIR, "scenarios"))
+            path = scenario_file(args["id"], list(dict.fromkeys(os.path.normpath(f) for f in folders)))
+        if not scenario:
+            with open(path, encoding="utf-8") as handle:
                 scenario = yaml.safe_load(handle)
         # Many students on one machine: each inventory host (a student's account) may shift every
         # host port of the scenario by its own lab_port_offset, so their labs coexist.
@@ -111,8 +127,12 @@ class ActionModule(ActionBase):
             }
             for build in (scenario.get("builds") or {}).values()
         ]
+        content_hash = str(self._templar.template((task_vars or {}).get("lab_content_hash") or "") or "")
         facts = {
             **role_vars(scenario),
+            # What a record of this host's up carries: labctl's content hash, and the host's port offset,
+            # which is part of what the last up produced (labctl.lab.scenario_state).
+            "lab_state_hash": content_hash + (f"+port-offset={offset}" if offset else ""),
             "lab_scenario_id": scenario["id"],
             "lab_role_path": role_path,
             "lab_labels": {**LABEL_MANAGED, "io.labctl.scenario": scenario["id"]},

@@ -4,10 +4,8 @@ podman_image hashes only a Containerfile's text, so a change to a COPYed file wo
 image; labctl labels each built image with the hash of its whole build context instead.
 """
 
-import hashlib
-from pathlib import Path
-
 from ansible.errors import AnsibleFilterError
+from ansible_collections.labctl.lab.plugins.module_utils import builds
 
 DOCUMENTATION = r"""
 name: tree_hash
@@ -19,14 +17,10 @@ options:
 
 
 def tree_hash(folder):
-    root = Path(str(folder))
-    if not root.is_dir():
-        raise AnsibleFilterError(f"tree_hash: {root} is not a folder")
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    try:
+        return builds.tree_hash(folder)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from exc
 
 
 class FilterModule:

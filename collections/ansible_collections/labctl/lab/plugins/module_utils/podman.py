@@ -7,6 +7,8 @@ verify starts in a pod. Nothing here removes or changes what a student made.
 
 import json
 
+from ansible_collections.labctl.lab.plugins.module_utils import ports as port_rules
+
 PODMAN = "podman"
 KINDS = ("pod", "container", "volume", "network", "image")
 
@@ -89,21 +91,19 @@ def run_in_pod(run, name, pod, image, argv, labels=None):
 
 def published_ports(pod):
     """The ports a pod publishes (its infra container holds them), as
-    [{'host_port': '8080', 'port': '5000', 'protocol': 'tcp', 'host_ip': ''}], sorted."""
-    bindings = ((pod or {}).get("InfraConfig") or {}).get("PortBindings") or {}
-    ports = []
-    for key, binds in bindings.items():
-        port, _, protocol = str(key).partition("/")
-        for bind in binds or []:
-            ports.append(
-                {
-                    "host_port": str(bind.get("HostPort", "")),
-                    "port": port,
-                    "protocol": protocol or "tcp",
-                    "host_ip": bind.get("HostIp", "") or "",
-                }
-            )
-    return sorted(ports, key=lambda p: (p["host_port"], p["port"], p["protocol"]))
+    [{'host_port': '8080', 'port': '5000', 'protocol': 'tcp', 'host_ip': ''}], sorted. Read by the one
+    port parser (ports.published), which knows every way Podman says it."""
+    published = [
+        {
+            "host_port": str(port["host_port"] + n),
+            "port": str(port["container_port"] + n),
+            "protocol": port["protocol"],
+            "host_ip": port["host_ip"],
+        }
+        for port in port_rules.published({"InfraConfig": (pod or {}).get("InfraConfig") or {}})
+        for n in range(port["range"])
+    ]
+    return sorted(published, key=lambda p: (p["host_port"], p["port"], p["protocol"]))
 
 
 def port_text(port):

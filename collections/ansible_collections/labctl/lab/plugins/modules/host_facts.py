@@ -11,11 +11,26 @@ description:
 options:
   rootless_user: {type: str, description: User whose rootless readiness to report.}
   record_path: {type: path, description: labctl's host record; default /var/lib/labctl/host.json for root.}
+  ports:
+    type: list
+    elements: int
+    default: []
+    description: Host ports to look at too (the scenario files' numbers), for up's preflight in the same call.
+  port_offset: {type: int, default: 0, description: The host's lab_port_offset (already checked), added to each port.}
 author: labctl developers
 """
 
 RETURN = r"""
-host: {description: The facts., returned: always, type: dict}
+host:
+  description: The facts; C(ports) says who holds each port asked about (see labctl.lab.port_holders).
+  returned: always
+  type: dict
+ansible_facts:
+  description:
+    - What the exercises read of the host, as host facts.
+    - host_pod_limits_enforced, host_pod_limits_reason, host_healthcheck_timers.
+  returned: always
+  type: dict
 """
 
 import json
@@ -26,6 +41,7 @@ import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups
+from ansible_collections.labctl.lab.plugins.module_utils import ports as port_rules
 
 CAP_SYS_RESOURCE = 24
 # The system's storage.conf, where labctl may write its own (never an admin's) to give rootless users overlay.
@@ -220,7 +236,12 @@ def package_manager():
 
 def main():
     module = AnsibleModule(
-        argument_spec={"rootless_user": {"type": "str"}, "record_path": {"type": "path"}},
+        argument_spec={
+            "rootless_user": {"type": "str"},
+            "record_path": {"type": "path"},
+            "ports": {"type": "list", "elements": "int", "default": []},
+            "port_offset": {"type": "int", "default": 0},
+        },
         supports_check_mode=True,
     )
     record_path = module.params["record_path"] or default_record_path()
@@ -263,7 +284,27 @@ def main():
         "record_path": record_path,
         "record": record,
     }
-    module.exit_json(changed=False, host=facts)
+    wanted = [p + module.params["port_offset"] for p in dict.fromkeys(module.params["ports"])]
+    if wanted:
+        try:
+            facts["ports"] = port_rules.who_holds(
+                module.run_command,
+                wanted,
+                ss=module.get_bin_path("ss", required=True),
+                podman=facts["podman"].get("path"),
+            )
+        except RuntimeError as exc:
+            module.fail_json(msg=str(exc))
+    module.exit_json(
+        changed=False,
+        host=facts,
+        # What the exercises read (ex3 waits by Podman's health where its timers run; ex4 reports enforcement).
+        ansible_facts={
+            "host_pod_limits_enforced": facts["pod_limits"]["enforced"],
+            "host_pod_limits_reason": facts["pod_limits"]["reason"],
+            "host_healthcheck_timers": facts["healthcheck_timers"],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ description:
     how a machine is made ready for the next class.
   - Never touches anything else. A pod, volume, network or image that a container outside the
     exercise uses stays, and the result says why.
+  - With O(forget), it also removes labctl's record of the scenario's last up (the quick second up's
+    record, see labctl.lab.scenario_state), since nothing of that up is left to be in place.
   - In check mode (C(labctl clean --dry-run)) it only reports the plan. The containers.podman
     modules do not all honour check mode, and none plans across kinds, hence this module.
 options:
@@ -26,16 +28,10 @@ options:
     description: Containers the course or verify starts for a moment; removed when found.
   keep_volumes: {type: bool, default: false, description: Keep the volumes (reset --keep-data).}
   images: {type: list, elements: str, default: [], description: Image tags to remove as well.}
-  purpose:
-    type: str
-    choices: [clean, up]
-    default: clean
-    description:
-      - C(up) removes nothing. It fails (with C(labctl_exit_code=3)) when a container, pod, volume
-        or secret of the exercise's names exists that labctl did not make, since up would replace
-        it (its labels at least differ); C(force) lets up go on. A network of the name is used as
-        it is, so it is not looked at.
-  force: {type: bool, default: false, description: With C(purpose=up), go on anyway.}
+  forget: {type: str, default: "", description: The scenario whose record of its last up goes too ("" keeps it).}
+  state_dir:
+    type: path
+    description: Where records live; default /var/lib/labctl/scenarios for root, else under XDG_STATE_HOME.
 author: labctl developers
 """
 
@@ -57,8 +53,7 @@ not_made_by_labctl:
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-
-MANAGED = "io.labctl.managed"
+from ansible_collections.labctl.lab.plugins.module_utils import ownership, records
 
 
 class Podman:
@@ -72,20 +67,10 @@ class Podman:
             self.module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
         return json.loads(out or "[]") or []
 
-    def lines(self, *args):
-        rc, out, err = self.module.run_command([self.binary, *args])
-        if rc != 0:
-            self.module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
-        return [line.strip() for line in out.splitlines() if line.strip()]
-
     def run(self, *args):
         rc, _, err = self.module.run_command([self.binary, *args])
         if rc != 0:
             self.module.fail_json(msg=f"podman {' '.join(args)} failed: {err.strip()}")
-
-
-def labelled(labels):
-    return (labels or {}).get(MANAGED) == "true"
 
 
 def plan_clean(resources, temporary, keep_volumes, images, listings):
@@ -95,14 +80,14 @@ def plan_clean(resources, temporary, keep_volumes, images, listings):
     plan = {kind: [] for kind in ("containers", "pods", "volumes", "networks", "secrets", "images")}
     kept, foreign_made = [], []
 
-    def note_maker(kind, name, labels):
-        if not labelled(labels):
+    def note_maker(kind, name, item):
+        if not ownership.made_by_labctl(item):
             foreign_made.append(f"{kind[:-1]} {name}")
 
     for name in sorted(ours & set(containers)):
         plan["containers"].append(name)
         if name in (resources.get("containers") or []):
-            note_maker("containers", name, containers[name].get("Labels"))
+            note_maker("containers", name, containers[name])
 
     def outsiders(kind, name):
         return sorted(u for u in users.get((kind, name), []) if u not in ours)
@@ -129,8 +114,7 @@ def plan_clean(resources, temporary, keep_volumes, images, listings):
                 )
                 continue
             plan[kind].append(name)
-            item = found[name]
-            note_maker(kind, name, item.get("Labels") or item.get("labels") or (item.get("Spec") or {}).get("Labels"))
+            note_maker(kind, name, found[name])
     for tag in images:
         if tag not in image_list:
             continue
@@ -165,16 +149,7 @@ def look(podman, resources, images):
     pods = {p["Name"]: p for p in podman.json("pod", "ps")} if resources.get("pods") else {}
     volumes = {v["Name"]: v for v in podman.json("volume", "ls")} if resources.get("volumes") else {}
     networks = {n["name"]: n for n in podman.json("network", "ls")} if resources.get("networks") else {}
-    # `podman secret ls` has no JSON in Podman 4.3: names first, then inspect the exercise's own.
-    secrets = {}
-    wanted_secrets = [
-        s
-        for s in resources.get("secrets") or []
-        if s in podman.lines("secret", "ls", "--noheading", "--format", "{{.Name}}")
-    ]
-    if wanted_secrets:
-        rc, out, _ = podman.module.run_command([podman.binary, "secret", "inspect", *wanted_secrets])
-        secrets = {s["Spec"]["Name"]: s for s in json.loads(out or "[]") or []} if rc == 0 else {}
+    secrets = ownership.podman_secrets(podman.module.run_command, podman.binary, resources.get("secrets"))
     image_list = {}
     if images:
         for image in podman.json("images"):
@@ -187,22 +162,6 @@ def look(podman, resources, images):
     return containers, pods, volumes, networks, secrets, image_list, users
 
 
-def check_ownership(module, podman, resources, force):
-    """Before up: stop when up would replace what someone else made under the exercise's names."""
-    resources = {**resources, "networks": []}  # a student's network of that name is used as it is
-    _, _, foreign = plan_clean(resources, [], False, [], look(podman, resources, []))
-    if foreign and not force:
-        names = ", ".join(foreign)
-        module.fail_json(
-            msg=f"{names} already exist{'s' if len(foreign) == 1 else ''} but labctl did not make "
-            f"{'it' if len(foreign) == 1 else 'them'}, and up would replace {'it' if len(foreign) == 1 else 'them'}: "
-            "remove what you made (`labctl clean` removes the exercise's names), or run up with --force",
-            labctl_exit_code=3,
-            not_made_by_labctl=foreign,
-        )
-    module.exit_json(changed=False, not_made_by_labctl=foreign)
-
-
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -210,20 +169,20 @@ def main():
             "temporary": {"type": "list", "elements": "str", "default": []},
             "keep_volumes": {"type": "bool", "default": False},
             "images": {"type": "list", "elements": "str", "default": []},
-            "purpose": {"type": "str", "choices": ["clean", "up"], "default": "clean"},
-            "force": {"type": "bool", "default": False},
+            "forget": {"type": "str", "default": ""},
+            "state_dir": {"type": "path"},
         },
         supports_check_mode=True,
     )
     p = module.params
     podman = Podman(module)
-    if p["purpose"] == "up":
-        check_ownership(module, podman, p["resources"], p["force"])
     plan, kept, foreign_made = plan_clean(
         p["resources"], p["temporary"], p["keep_volumes"], p["images"], look(podman, p["resources"], p["images"])
     )
     changed = any(plan.values())
-    if changed and not module.check_mode:
+    if p["forget"]:  # the record of an up that clean undoes
+        changed = records.forget(records.record_path(p["forget"], p["state_dir"]), module.check_mode) or changed
+    if any(plan.values()) and not module.check_mode:
         # Containers first, with no stop timeout (busybox sleep ignores SIGTERM) and their anonymous volumes.
         if plan["containers"]:
             podman.run("rm", "--force", "--time", "0", "--volumes", *plan["containers"])

@@ -18,11 +18,21 @@ description:
     when the same content produced resources whose fingerprints are unchanged, with every container
     running and not unhealthy and every pod Running. Then the full provisioning run can be skipped.
     Otherwise C(reason) says, in one sentence, the first thing that differs.
-  - C(forget) removes the record (after clean).
+  - With O(guard), the same look is also up's ownership guard - when the lab is not in place, it fails
+    (with C(labctl_exit_code=3)) if a container, pod, volume or secret of the exercise's names exists
+    that labctl did not make (no label C(io.labctl.managed=true)), since up would replace it; O(force)
+    lets up go on. A network of the name is used as it is, so it is not guarded.
+  - C(forget) removes the record (labctl.lab.scenario_clean does it too, when cleaning).
 options:
   state: {type: str, choices: [probe, record, forget], default: probe, description: What to do.}
   scenario: {type: str, required: true, description: The scenario id.}
   content_hash: {type: str, default: "", description: "Hash of the scenario file, role and overrides."}
+  compare:
+    type: bool
+    default: true
+    description: With C(probe), compare with the record (false when labctl has compared already, or no hash is given).
+  guard: {type: bool, default: false, description: With C(probe), stop before up replaces what labctl did not make.}
+  force: {type: bool, default: false, description: With O(guard), only report what labctl did not make.}
   resources:
     type: dict
     default: {}
@@ -35,21 +45,27 @@ author: labctl developers
 
 RETURN = r"""
 in_place: {description: True when nothing needs doing., returned: probe, type: bool}
+not_made_by_labctl:
+  description: The names labctl did not make, as "kind name".
+  returned: probe with guard
+  type: list
 reason: {description: Why the scenario is not in place (one sentence)., returned: probe, type: str}
 recorded: {description: "True when an up of the scenario finished on this store.", returned: probe, type: bool}
 ids: {description: Resource IDs by kind and name., returned: always, type: dict}
-labctl_report: {description: in_place and not_in_place_because, for labctl's report., returned: probe, type: dict}
+labctl_report:
+  description: in_place and not_in_place_because, for labctl's report.
+  returned: probe with compare
+  type: dict
 """
 
 import contextlib
 import json
 import os
-import pwd
 import re
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import boundary
+from ansible_collections.labctl.lab.plugins.module_utils import ownership, ports, records
 
 # Kinds in the order their differences are told: a missing network or a stopped pod explains
 # what is wrong with the containers in it.
@@ -72,8 +88,7 @@ ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 def default_state_dir():
     """One record per Podman store: root's, or this user's rootless one (in the home the password
     database names, whatever $HOME or $XDG_STATE_HOME say)."""
-    uid = os.geteuid()
-    return os.path.join(boundary.store_dir(uid, pwd.getpwuid(uid).pw_dir), "scenarios")
+    return records.default_state_dir()
 
 
 # --- Pure logic: fingerprints from listing-shaped data, and how two of them differ ---------------
@@ -88,12 +103,7 @@ def _name(item, key):
 
 def port_text(port):
     """A published port as a student writes it: 8080 -> 5000 (with the host IP and /udp when set)."""
-    span = int(port.get("range") or 1) - 1
-    host, ctr = int(port.get("host_port", 0)), int(port.get("container_port", 0))
-    text = f"{host}-{host + span} -> {ctr}-{ctr + span}" if span else f"{host} -> {ctr}"
-    if port.get("host_ip"):
-        text = f"{port['host_ip']}:{text}"
-    return text if port.get("protocol", "tcp") == "tcp" else f"{text}/{port['protocol']}"
+    return ports.port_text(port)
 
 
 def health(status):
@@ -116,7 +126,7 @@ def fingerprint(kind, item, infra=None, inspected=None):
             "id": item.get("Id", ""),
             "state": item.get("Status", ""),
             "networks": sorted(item.get("Networks") or []),
-            "ports": sorted(port_text(p) for p in (infra or {}).get("Ports") or []),
+            "ports": sorted(port_text(p) for p in ports.published(infra or {})),
         }
         if inspected is not None:
             found["namespaces"] = sorted(inspected.get("SharedNamespaces") or [])
@@ -131,7 +141,7 @@ def fingerprint(kind, item, infra=None, inspected=None):
         "image": item.get("ImageID", ""),
     }
     if not found["pod"]:  # in a pod, the listing shows the pod's ports: the pod's fingerprint has them
-        found["ports"] = sorted(port_text(p) for p in item.get("Ports") or [])
+        found["ports"] = sorted(port_text(p) for p in ports.published(item))
     if inspected is not None:
         found["volumes"] = {
             m.get("Destination", ""): m.get("Name", "")
@@ -357,18 +367,18 @@ def main():
             "content_hash": {"type": "str", "default": ""},
             "resources": {"type": "dict", "default": {}},
             "state_dir": {"type": "path"},
+            "compare": {"type": "bool", "default": True},
+            "guard": {"type": "bool", "default": False},
+            "force": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     p = module.params
-    path = os.path.join(p["state_dir"] or default_state_dir(), f"{p['scenario']}.json")
+    path = records.record_path(p["scenario"], p["state_dir"])
     resources = {k: list(v or []) for k, v in p["resources"].items()}
 
     if p["state"] == "forget":
-        existed = os.path.exists(path)
-        if existed and not module.check_mode:
-            os.unlink(path)
-        module.exit_json(changed=existed, ids={})
+        module.exit_json(changed=records.forget(path, module.check_mode), ids={})
 
     found = look(module, resources)
     live = fingerprints(found, resources)
@@ -382,15 +392,22 @@ def main():
             write_atomically(path, text)
         module.exit_json(changed=changed, ids=ids)
 
-    reason = why_not_in_place(module, path, p["content_hash"], resources, found)
-    module.exit_json(
-        changed=False,
-        in_place=not reason,
-        reason=reason,
-        recorded=read_record(path) is not None,
-        ids=ids,
-        labctl_report={"in_place": not reason, "not_in_place_because": reason},
-    )
+    # recorded: whether an up of the scenario ever finished on this store (up's leftovers step asks
+    # it: when none did, what is there is a leftover and up starts from nothing).
+    result = {"changed": False, "in_place": False, "reason": "", "recorded": read_record(path) is not None, "ids": ids}
+    if p["compare"]:
+        reason = why_not_in_place(module, path, p["content_hash"], resources, found)
+        report = {"in_place": not reason, "not_in_place_because": reason}
+        result.update(in_place=not reason, reason=reason, labctl_report=report)
+    if p["guard"] and not result["in_place"]:
+        # The look's own listings carry the labels; secrets need a call of their own (ex2's password).
+        podman = module.get_bin_path("podman")
+        secrets = ownership.podman_secrets(module.run_command, podman, resources.get("secrets")) if podman else {}
+        foreign = ownership.not_made_by_labctl(resources, {**found, "secrets": secrets})
+        result["not_made_by_labctl"] = foreign
+        if foreign and not p["force"]:
+            module.fail_json(msg=ownership.refusal(foreign), labctl_exit_code=3, **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
