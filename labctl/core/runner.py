@@ -382,6 +382,9 @@ def _ansible_env() -> dict[str, str]:
         "ANSIBLE_SSH_ARGS": "-C -o ControlMaster=auto -o ControlPersist=60s",
         # A hung Podman must not hang labctl: no task may take longer (builds and waits stay well below).
         "ANSIBLE_TASK_TIMEOUT": str(task_timeout()),
+        # labctl picks its language itself (lab_lang); Ansible stops when the user's locale is not
+        # installed here (LANG=de_DE.UTF-8 on a machine without it), and every machine has C.UTF-8.
+        "LC_ALL": "C.UTF-8",
     }
 
 

@@ -434,3 +434,13 @@ def test_a_looped_task_that_failed_gives_its_failed_item_s_message():
         "results": [{"failed": False}, {"failed": True, "msg": "podman: not found"}],
     }
     assert runner._failure_message(res) == "podman: not found"
+
+
+def test_ansible_runs_in_a_locale_every_machine_has_whatever_the_users_language(monkeypatch):
+    """LANG=de_DE.UTF-8 where that locale is not installed stops Ansible ("could not initialize the
+    preferred locale"); labctl speaks German through lab_lang, Ansible in C.UTF-8."""
+    from labctl.core import runner
+
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    assert runner._ansible_env()["LC_ALL"] == "C.UTF-8"
