@@ -5,7 +5,8 @@ is gone), m3's did nothing. `verify --all -i --html --csv` with LANG=de_DE.UTF-8
 `watch --every 5` sees m2's fix within one round; the page renders in real Chromium, its FAIL cell shows the
 hint, it fetches nothing, and a student's container name with markup injects nothing.
 
-Written for the suite; not yet run (it needs the room: Podman, SSH machines).
+Named to run after tests/integration/test_room.py, whose first tests need the room as it starts (no
+Podman, no images); what it leaves on the room is cleaned when the module ends.
 """
 
 import csv
@@ -34,6 +35,16 @@ def class_inventory(room: Room, tmp_path) -> str:
     path = tmp_path / "class.ini"
     path.write_text("\n".join(lines) + "\n")
     return str(path)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def room_left_clean(room):
+    """After this module, no exercise on the room's machines: the tests after it find the room as
+    test_room.py's last test leaves it."""
+    yield
+    for scenario in ("ex1", "ex2"):
+        cleaned = run_labctl("clean", scenario, "-i", str(room.inventory), "--become", timeout=900)
+        assert cleaned.rc == 0, cleaned.stdout + cleaned.stderr
 
 
 @pytest.fixture
