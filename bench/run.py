@@ -30,6 +30,15 @@ from labctl.core.paths import state_dir
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 LABCTL = [shutil.which("labctl", path=str(BIN)) or "labctl"]
+
+
+def labctl_of(checkout: str) -> list[str]:
+    """The command that runs the labctl of a checkout with this venv (`python -c` puts the working
+    folder first on sys.path: put the checkout before it). bench/tasks.py uses it too."""
+    where = str(Path(checkout).resolve())
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {where!r}); from labctl.cli.app import main; main()"]
+
+
 # Aims as multiples of the floor (issue 8).
 FLOOR_AIMS = {("up (no-op)", None): 1.3, ("up from clean", "ex5"): 3.0, ("reset", "ex2"): 8.0}
 VERBS = ("up from clean", "up (no-op)", "verify", "reset", "clean")
@@ -100,13 +109,7 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*")
     args = parser.parse_args()
     if args.checkout:
-        # `python -c` puts the working folder first on sys.path: put the checkout before it.
-        checkout = str(Path(args.checkout).resolve())
-        LABCTL[:] = [
-            sys.executable,
-            "-c",
-            f"import sys; sys.path.insert(0, {checkout!r}); from labctl.cli.app import main; main()",
-        ]
+        LABCTL[:] = labctl_of(args.checkout)
     scenarios = args.scenarios or sorted(p.name for p in (HERE / "course").iterdir() if p.is_dir())
     base = floor()
     print(f"floor: one ansible-playbook run of a single local task = {base:.2f} s")

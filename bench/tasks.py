@@ -103,12 +103,9 @@ def main() -> None:
     parser.add_argument("scenarios", nargs="*")
     args = parser.parse_args()
     if args.checkout:
-        checkout = str(Path(args.checkout).resolve())
-        LABCTL[:] = [
-            sys.executable,
-            "-c",
-            f"import sys; sys.path.insert(0, {checkout!r}); from labctl.cli.app import main; main()",
-        ]
+        from run import labctl_of  # bench/run.py, beside this script
+
+        LABCTL[:] = labctl_of(args.checkout)
     report = {}
     for scenario in args.scenarios or [f"ex{n}" for n in range(1, 6)]:
         where = ["-i", args.inventory] if args.inventory else []
