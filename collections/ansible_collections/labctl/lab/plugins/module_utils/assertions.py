@@ -148,6 +148,17 @@ def why_not_run(result):
     return not_running(names)
 
 
+def _answered(state, probe):
+    """An HTTP probe's result, and the verdict when it got no answer: SKIP when it did not run, FAIL
+    when nothing answered (else None)."""
+    result = _get(state, "http", probe) or {}
+    if not result.get("ran"):
+        return result, skipped(why_not_run(result))
+    if not result.get("status"):
+        return result, failed(no_answer(result))
+    return result, None
+
+
 def no_answer(result, limit=120):
     """What an HTTP GET or a command that got nothing useful said instead."""
     error = squash((result or {}).get("error") or (result or {}).get("msg") or "")
@@ -342,12 +353,10 @@ def log_has_lines(state, probe, text, container):
 @assertion()
 def page_title(state, probe, title):
     """An HTTP probe answers 200 with the page titled so."""
-    result = _get(state, "http", probe) or {}
-    if not result.get("ran"):
-        return skipped(why_not_run(result))
-    status = result.get("status")
-    if not status:
-        return failed(no_answer(result))
+    result, verdict = _answered(state, probe)
+    if verdict:
+        return verdict
+    status = result["status"]
     found_title = (re.findall(r"<title>([^<]*)</title>", result.get("body", "")) or [""])[0].strip()
     return judged(status == 200 and found_title == title, phrase("http_title", status=status, title=found_title))
 
@@ -355,12 +364,10 @@ def page_title(state, probe, title):
 @assertion(hints=("bad_gateway",))
 def json_text(state, probe, key):
     """An HTTP probe answers 200 with JSON whose key holds a non-empty text. Hints: bad_gateway (502)."""
-    result = _get(state, "http", probe) or {}
-    if not result.get("ran"):
-        return skipped(why_not_run(result))
-    status = result.get("status")
-    if not status:
-        return failed(no_answer(result))
+    result, verdict = _answered(state, probe)
+    if verdict:
+        return verdict
+    status = result["status"]
     try:
         data = json.loads(result.get("body") or "null")
     except ValueError:
