@@ -107,7 +107,10 @@ def _store_listing(run) -> dict[str, set[str]]:
         "secrets": ["secret", "ls", "--format", "{{.Name}}"],
         "images": ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "dangling=false"],
     }
-    return {kind: set(run(*args).split()) for kind, args in listings.items()}
+    found = {kind: set(run(*args).split()) for kind, args in listings.items()}
+    # Podman's default network is in every store it lists; a store Podman could not read yet lists none.
+    found["networks"].discard("podman")
+    return found
 
 
 def _podman_inventory() -> dict[str, set[str]]:

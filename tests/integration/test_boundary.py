@@ -31,14 +31,35 @@ NGINX = "docker.io/library/nginx:alpine"
 EXTRA = "localhost/labctl-boundary-extra:1"
 
 
+def _remove_account() -> None:
+    if subprocess.run(["id", ACCOUNT], capture_output=True).returncode == 0:
+        subprocess.run(["pkill", "-KILL", "-u", ACCOUNT], capture_output=True)  # its Podman pause process
+        subprocess.run(["userdel", "--remove", ACCOUNT], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_account() -> Iterator[None]:
+    """The account is made for this module and removed after it: what root leaves in its home can only
+    come from the labctl runs of these tests, and nothing of it stays on the machine."""
+    _remove_account()
+    subprocess.run(["useradd", "--create-home", ACCOUNT], check=True)
+    try:
+        yield
+    finally:
+        _remove_account()
+
+
 def boundary_student() -> Student:
-    if subprocess.run(["id", ACCOUNT], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "--create-home", ACCOUNT], check=True)
     return Student(ACCOUNT)
 
 
 def home_of(student: Student) -> Path:
     return Path(pwd.getpwnam(student.name).pw_dir)
+
+
+def rooted_in(home: Path) -> list[str]:
+    """Files of root's in a student's home: what a root labctl must never leave there."""
+    return [str(p) for p in home.rglob("*") if p.lstat().st_uid == 0]
 
 
 @pytest.fixture
@@ -77,6 +98,7 @@ def test_host_setup_for_a_student_never_follows_their_links_as_root(reachable):
         assert written.stat().st_uid == pwd.getpwnam(student.name).pw_uid
         assert (home / ".config").stat().st_uid == pwd.getpwnam(student.name).pw_uid
         assert 'driver = "overlay"' in written.read_text()
+        assert rooted_in(home) == []
     finally:
         student.run("rm", "-rf", f"{home}/.config")
 
@@ -103,8 +125,7 @@ def test_root_under_sudo_E_keeps_its_state_out_of_a_students_home(reachable):
         assert "Traceback" not in done.stderr and done.rc in (0, 3, 5), done.stdout + done.stderr
         assert sorted(p.name for p in victims.iterdir()) == names
         assert all(not any(p.iterdir()) for p in victims.iterdir()), "root wrote into the linked folders"
-        rooted = [str(p) for p in home.rglob("*") if p.lstat().st_uid == 0]
-        assert rooted == [], f"root left files in the student's home: {rooted[:5]}"
+        assert rooted_in(home) == [], "root left files in the student's home"
         # The student's own labctl keeps working in their home (no PermissionError on root's files).
         as_student(student, "rm", f"{state}/labctl/runs")
         own = student.labctl("host", "check", env={"XDG_STATE_HOME": state})
@@ -132,7 +153,7 @@ def test_root_lays_out_no_files_through_a_folder_a_student_controls(reachable, c
         assert done.rc == 3, done.stdout + done.stderr
         assert "labctl will not write" in done.stderr and "Traceback" not in done.stderr
         assert list(victim.iterdir()) == []
-        assert [str(p) for p in home.rglob("*") if p.lstat().st_uid == 0] == []
+        assert rooted_in(home) == []
     finally:
         student.run("rm", "-rf", f"{home}/lab")
 
