@@ -1,23 +1,21 @@
 """Run a labctl action (up, verify, reset, clean, host check/setup) through Ansible."""
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
-import sys
 import time
-from functools import cache
 from typing import Any
 
-from labctl.core import lock
+from ansible_collections.labctl.lab.plugins.module_utils import fingerprints, records
+
+from labctl.core import lock, podman
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.images import controller_cache
 from labctl.core.lookalikes import LABEL
-from labctl.core.paths import content_dir, state_dir
-from labctl.core.podman import Podman
+from labctl.core.paths import collection_dir, content_dir, state_dir
 from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
 from labctl.core.scenarios import Scenario
 
@@ -32,11 +30,7 @@ def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
     """
     digest = hashlib.sha256()
     content = content_dir()
-    bases = [
-        scenario.role_path(),
-        content / "collections" / "ansible_collections" / "labctl",
-        content / "playbooks",
-    ]
+    bases = [scenario.role_path(), collection_dir().parent, content / "playbooks"]
     if scenario.source:
         digest.update(scenario.source.read_bytes())
     for base in bases:
@@ -50,50 +44,19 @@ def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-class _LocalModule:
-    """What scenario_state's functions need of an AnsibleModule, on this machine, without Ansible."""
-
-    class Unsure(Exception):
-        pass
-
-    def get_bin_path(self, name: str, required: bool = False) -> str | None:
-        return shutil.which(name)
-
-    def run_command(self, args: list[str], **_: Any) -> tuple[int, str, str]:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def fail_json(self, msg: str, **_: Any) -> None:
-        raise self.Unsure(msg)
-
-
-@cache
-def _scenario_state_module() -> Any:
-    """labctl.lab's scenario_state module, loaded as a library (the shipped collection's own file)."""
-    path = content_dir() / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
-    collections = str(content_dir() / "collections")
-    if collections not in sys.path:  # it imports labctl.lab's module_utils, as Ansible's modules do
-        sys.path.append(collections)
-    spec = importlib.util.spec_from_file_location("labctl_lab_scenario_state", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def quick_look(scenario: Scenario, digest: str) -> str | None:
     """A second `up` on this machine: the playbook's first look, done without starting Ansible.
 
-    The same module code, the same record and the same answer as the playbook's probe: "" when
-    everything is in place, else why not; None when it cannot tell (the playbook then decides).
+    The same library (labctl.lab's fingerprints), the same record and the same answer as the playbook's
+    probe: "" when everything is in place, else why not; None when it cannot tell (the playbook then decides).
     """
-    state = _scenario_state_module()
-    local = _LocalModule()
+    run = podman.local_run if shutil.which("podman") else None
     kinds = ("networks", "pods", "containers", "volumes")
     resources = {kind: scenario.names(kind) for kind in kinds}
-    path = os.path.join(state.default_state_dir(), f"{scenario.id}.json")
+    path = records.record_path(scenario.id)
     try:
-        return state.why_not_in_place(local, path, digest, resources, state.look(local, resources))
-    except (_LocalModule.Unsure, OSError, ValueError, subprocess.SubprocessError):
+        return fingerprints.why_not_in_place(run, path, digest, resources, fingerprints.look(run, resources))
+    except (fingerprints.PodmanError, OSError, ValueError, subprocess.SubprocessError):
         return None
 
 
@@ -156,7 +119,7 @@ def run_scenario_action(
         "lab_content_hash": digest,
         "lab_looked": looked,
         # the quick look found no finished up of the scenario on this store: what is there is a leftover
-        "lab_unfinished": looked and reason == _scenario_state_module().NO_RECORD,
+        "lab_unfinished": looked and reason == fingerprints.NO_RECORD,
     }
     result = run_playbook(
         f"{action}.yml",  # one playbook per verb, listing its steps
@@ -186,7 +149,7 @@ def controller_images(
         pull = "never" if options.get("lab_pull") == "never" else "missing"
         ca = {k: v for k, v in options.items() if k == "lab_ca_bundle"}
         run_images_action(scenarios, pull=pull, on_progress=on_progress, wait=wait, settings=ca)
-        store = Podman().images()
+        store = podman.Podman().images()
         with lock.hold(wait=wait):  # no other run of this account is writing an archive while they are swept
             cache = controller_cache({i["Id"] for i in store.values()})
     except LabctlError:

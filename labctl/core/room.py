@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.labctl.lab.plugins.module_utils import boundary
+
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
-from labctl.core.paths import shared, state_dir
+from labctl.core.paths import state_dir
 from labctl.core.runner import Check, Failure, RunResult
 
 # The exit code of a run on several machines: the first of these that any machine has, else 0.
@@ -225,7 +227,7 @@ def write_csv(path: str | Path, found: list[Machine]) -> Path:
 def write_private(target: Path, write: Any, *, what: str, mode: int = 0o600) -> None:
     """Write a file as a new file beside it, then rename (a link already there is replaced, not followed),
     in a folder only this account (and root) may change: else one sentence and exit 3."""
-    problem = shared("boundary").path_problem(str(target.parent), os.geteuid())
+    problem = boundary.path_problem(str(target.parent), os.geteuid())
     if problem:
         raise LabctlError(
             f"labctl will not write {target}: {problem}; give {what} a path in a folder of your own.",

@@ -27,7 +27,7 @@ from labctl.core import i18n, lock
 from labctl.core import inventory as inventories
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir, make_state_dir, own_home
+from labctl.core.paths import collections_paths, content_dir, make_state_dir, own_home
 from labctl.core.secrets import MASK, is_secret_name, redact
 
 KEEP_RUNS = 20  # run folders kept under the state dir for --debug and post-mortems
@@ -369,7 +369,7 @@ def _ansible_env() -> dict[str, str]:
         "HOME": own_home(),
         "PATH": bindir + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
         "ANSIBLE_ROLES_PATH": str(content / "roles"),
-        "ANSIBLE_COLLECTIONS_PATH": str(content / "collections"),
+        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(map(str, collections_paths())),
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_NOCOLOR": "True",
         "ANSIBLE_LOCALHOST_WARNING": "False",
