@@ -10,7 +10,7 @@ from labctl.core import report, room, scenarios
 from labctl.core.actions import raise_for_failures, run_scenario_action
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.runner import RunResult
+from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 VERB_TITLE = {

@@ -30,7 +30,7 @@ from labctl.cli.options import (
 from labctl.core import classview, export, i18n, report, room
 from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.runner import RunResult
+from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 

@@ -32,7 +32,7 @@ from labctl.cli.verify import class_view, show_class, write_class_files
 from labctl.core import classview, report, room, scenarios
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
-from labctl.core.runner import RunResult
+from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 Scenarios = Annotated[

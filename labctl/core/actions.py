@@ -12,11 +12,14 @@ from ansible_collections.labctl.lab.plugins.module_utils import fingerprints, re
 
 from labctl.core import lock, podman
 from labctl.core.config import Connection
+from labctl.core.environment import task_timeout
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.events import ProgressCallback
 from labctl.core.images import controller_cache
 from labctl.core.lookalikes import LABEL
 from labctl.core.paths import collection_dir, content_dir, state_dir
-from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
+from labctl.core.results import HostStats, RunResult
+from labctl.core.runner import run_playbook
 from labctl.core.scenarios import Scenario
 
 SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")

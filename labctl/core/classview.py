@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from labctl.core import room
 from labctl.core.i18n import N_, _, pgettext
-from labctl.core.runner import Check
+from labctl.core.results import Check
 
 COURSE = "6 - Building and Running Multi-Container Applications (Pods)"  # the course's own heading
 

@@ -17,9 +17,10 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from labctl.core.events import ProgressCallback
 from labctl.core.i18n import N_, _
+from labctl.core.results import Check, RunResult
 from labctl.core.room import MARK, Machine
-from labctl.core.runner import Check, ProgressCallback, RunResult
 
 __all__ = ["clean", "escape"]
 

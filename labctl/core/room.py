@@ -18,7 +18,7 @@ from ansible_collections.labctl.lab.plugins.module_utils import boundary
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 from labctl.core.paths import state_dir
-from labctl.core.runner import Check, Failure, RunResult
+from labctl.core.results import Check, Failure, RunResult
 
 # The exit code of a run on several machines: the first of these that any machine has, else 0.
 PRECEDENCE = (ExitCode.UNREACHABLE, ExitCode.HOST_NOT_READY, ExitCode.FAILED, ExitCode.NOT_ENFORCED)

@@ -24,7 +24,7 @@ from labctl.core import actions, images, lock, lookalikes, paths, report, room, 
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.podman import Podman
-from labctl.core.runner import Check
+from labctl.core.results import Check
 
 NOBODY = pwd.getpwnam("nobody")
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from labctl.core import classview, export, i18n, report, room
-from labctl.core.runner import Check
+from labctl.core.results import Check
 
 WHEN = datetime.datetime(2026, 11, 5, 10, 2, 3)
 EXERCISES = [classview.Exercise("ex1", "Exercise 1"), classview.Exercise("ex2", "Exercise 2")]

@@ -83,7 +83,7 @@ def test_an_unreadable_var_file_is_a_usage_error(tmp_path):
 
 
 def room_result(hosts, checks=(), unreachable=()):
-    from labctl.core.runner import Check, Failure, HostStats, RunResult
+    from labctl.core.results import Check, Failure, HostStats, RunResult
 
     return RunResult(
         status="successful" if not unreachable else "failed",

@@ -6,7 +6,7 @@ import pytest
 
 from labctl.core import room
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.runner import Check, Failure, HostStats, RunResult
+from labctl.core.results import Check, Failure, HostStats, RunResult
 
 
 def run(hosts, checks=(), failures=(), unreachable=(), changed=None):
