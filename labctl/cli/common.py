@@ -6,11 +6,11 @@ from typing import Any
 
 import typer
 
-from labctl.core import report, room, scenarios
-from labctl.core.actions import raise_for_failures, run_scenario_action
+from labctl.core import report, results, room, scenarios
+from labctl.core.actions import run_scenario_action
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.results import RunResult
+from labctl.core.results import RunResult, raise_for_failures
 from labctl.core.scenarios import Scenario
 
 VERB_TITLE = {
@@ -40,7 +40,7 @@ def retry_connection(connection: Connection, verb: str, scenario_id: str) -> Con
 def remember(connection: Connection, verb: str, scenario_id: str, result: RunResult, action: str) -> None:
     """After a run on an inventory: which machines --retry-failed should run again."""
     if connection.inventory:
-        room.record(verb, scenario_id, connection.inventory, room.machines(result, action))
+        room.record(verb, scenario_id, connection.inventory, results.machines(result, action))
 
 
 def run_action(
@@ -101,7 +101,7 @@ def each(scenario_id: str, every: bool, action: str, one: Callable[[Scenario], N
                     raise  # the same for every scenario (an inventory, a --var), or the user said stop
                 report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
                 codes[scenario.id] = exc.exit_code
-    worst = room.worst(codes.values())
+    worst = results.worst(codes.values())
     if not json_out:
         words = [
             f"{sid} [green]ok[/]" if not code else f"{sid} [red]exit {int(code)}[/]" for sid, code in codes.items()
@@ -121,8 +121,8 @@ def finish_room(
 ) -> None:
     """A run on several machines (or --json, --csv): a table per machine, the class matrix for
     checks, one summary line; the exit code of the first that applies of 4, 3, 1, 5."""
-    found = room.machines(result, verb)
-    code = room.worst(m.exit_code for m in found)
+    found = results.machines(result, verb)
+    code = results.worst(m.exit_code for m in found)
     if csv:
         written = room.write_csv(csv, found)
         report.err.print(f"[dim]class matrix written to {report.escape(str(written))}[/]")
@@ -132,13 +132,13 @@ def finish_room(
     else:
         if verb in ("verify", "check") and any(m.checks for m in found):
             report.out.print(report.class_matrix(*room.matrix(found)))
-            marks = room.MARK
+            marks = results.MARK
             report.out.print(
                 f"[dim]{marks['PASS']} pass  {marks['FAIL']} fail  {marks['SKIP']} skipped  "
                 "? not enforced or not known[/]"
             )
         report.out.print(report.machines_table(found, checks=verb in ("verify", "check")))
-        report.out.print(room.summary(found, what))
+        report.out.print(results.summary(found, what))
     if code:
         raise typer.Exit(code)
 

@@ -21,9 +21,10 @@ from labctl.cli.options import (
     connection,
 )
 from labctl.core import report, scenarios
-from labctl.core.actions import raise_for_failures, run_host_action
+from labctl.core.actions import run_host_action
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.results import raise_for_failures
 
 app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)
 

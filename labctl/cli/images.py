@@ -28,9 +28,10 @@ from labctl.cli.options import (
 )
 from labctl.core import images as course_images
 from labctl.core import lock, lookalikes, report, scenarios, survey
-from labctl.core.actions import controller_images, raise_for_failures, run_images_action
+from labctl.core.actions import controller_images, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.podman import Podman, normalise
+from labctl.core.results import raise_for_failures
 
 app = typer.Typer(
     help="The course's images: list, pull, save, load, push; look-alikes for machines with no registry.",

@@ -14,7 +14,7 @@ from labctl.cli.options import (
     Verbose,
     connection,
 )
-from labctl.core import report, room, scenarios, survey
+from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
 from labctl.core.scenarios import Scenario
@@ -41,7 +41,7 @@ def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> 
     checked by up's preflight on each machine), and which machines could not be asked."""
     with report.progress("Reading Podman's state on the machines", debug) as on_progress:
         result, answered = survey.take(conn, on_progress)
-    silent = [f"{m.host}: {m.result}" for m in room.machines(result, "list") if m.host not in answered]
+    silent = [f"{m.host}: {m.result}" for m in results.machines(result, "list") if m.host not in answered]
     gaps: dict[str, list[str]] = {}
     for s in found:
         gaps[s.id] = [

@@ -18,7 +18,7 @@ from labctl.cli.options import (
     Verbose,
     connection,
 )
-from labctl.core import report, room, scenarios, survey
+from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.scenarios import Scenario
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess, inspect, pod_limits
@@ -56,14 +56,14 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
     chosen = [scenario] if scenario else scenarios.load_all(report.warn_all())
     with report.progress("Reading Podman's state on the machines", debug) as on_progress:
         result, found = survey.take(conn, on_progress)
-    machines = room.machines(result, "status")
+    machines = results.machines(result, "status")
     states = {host: [assess(s, snap) for s in chosen] for host, (snap, _) in found.items()}
     leftovers = {
         host: [x for x in rep.get("leftovers") or [] if isinstance(x, dict) and "path" in x]
         for host, rep in result.reports.items()
         if rep.get("leftovers")
     }
-    code = room.worst(m.exit_code for m in machines)
+    code = results.worst(m.exit_code for m in machines)
     if json_out:
         report.print_json(
             {

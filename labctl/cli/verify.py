@@ -27,10 +27,9 @@ from labctl.cli.options import (
     csv_dialect,
     use_language,
 )
-from labctl.core import classview, export, i18n, report, room
-from labctl.core.actions import raise_for_failures
+from labctl.core import classview, export, i18n, report, results
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.results import RunResult
+from labctl.core.results import RunResult, raise_for_failures
 from labctl.core.scenarios import Scenario
 
 
@@ -90,7 +89,7 @@ def verify(
         if classwide:
             graded[-1] = (scenario, result, "")
             if not json_out:
-                report.out.print(room.summary(room.machines(result, "verify"), f"verify {scenario.id}"))
+                report.out.print(results.summary(results.machines(result, "verify"), f"verify {scenario.id}"))
                 code = verdict(result)
                 if code:
                     raise typer.Exit(code)
@@ -151,7 +150,7 @@ def class_view(
             students.update(result.students)
     return classview.build(
         [classview.Exercise(s.id, classview.exercise_title(s.id, s.course_ref)) for s, _r, _w in graded],
-        [(s.id, room.machines(r, "verify")) for s, r, _w in graded if r is not None],
+        [(s.id, results.machines(r, "verify")) for s, r, _w in graded if r is not None],
         students=students,
         graded_at=datetime.datetime.now().astimezone(),
         lang=i18n.current(),
@@ -196,4 +195,4 @@ def verdict(result: RunResult) -> ExitCode:
     """The exit code of a verify: per machine (see labctl.core.room), the first that applies of 4 a
     machine unreachable, 3 not ready, 1 a check failed (or a SKIP whose precondition failed, or no
     check ran), 5 nothing failed but something is NOT ENFORCED, else 0."""
-    return room.worst(m.exit_code for m in room.machines(result, "verify"))
+    return results.worst(m.exit_code for m in results.machines(result, "verify"))

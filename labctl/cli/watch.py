@@ -29,7 +29,7 @@ from labctl.cli.options import (
     use_language,
 )
 from labctl.cli.verify import class_view, show_class, write_class_files
-from labctl.core import classview, report, room, scenarios
+from labctl.core import classview, report, results, scenarios
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 from labctl.core.results import RunResult
@@ -91,7 +91,9 @@ def watch(
             )
             show_class(view, marks)
             write_class_files(view, csv, dialect, html, marks, refresh=every)
-            code = room.worst(m.exit_code for _s, r, _w in graded if r is not None for m in room.machines(r, "verify"))
+            code = results.worst(
+                m.exit_code for _s, r, _w in graded if r is not None for m in results.machines(r, "verify")
+            )
             if rounds and number >= rounds:
                 break
             time.sleep(max(0.0, every - (time.monotonic() - started)))

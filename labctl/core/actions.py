@@ -12,7 +12,6 @@ from ansible_collections.labctl.lab.plugins.module_utils import fingerprints, re
 
 from labctl.core import lock, podman
 from labctl.core.config import Connection
-from labctl.core.environment import task_timeout
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.events import ProgressCallback
 from labctl.core.images import controller_cache
@@ -211,50 +210,6 @@ def run_host_action(
         wait=wait,
         connection=connection,
     )
-
-
-def _host_trouble(message: str) -> str:
-    """A sentence for what no exercise can fix, however a module words it: a full disk, a hung Podman."""
-    low = message.lower()
-    if "no space left on device" in low:
-        return (
-            "the disk is full (no space left on device); free some space (`podman system df` shows what "
-            "Podman uses), then try again."
-        )
-    if "timed out after" in low or "the task timed out" in low:
-        return (
-            f"it did not finish within {task_timeout()} s, so Podman may hang (`podman ps` should answer at once); "
-            "look at the host, then try again (LABCTL_TASK_TIMEOUT sets the limit)."
-        )
-    return ""
-
-
-def raise_for_failures(result: RunResult, what: str) -> None:
-    """Turn a failed run into the one LabctlError the user sees: the failing task's message."""
-    if result.unreachable:
-        first = result.unreachable[0]
-        raise LabctlError(
-            f"Cannot reach {first.host}: {first.message}; check the inventory and SSH access.", ExitCode.UNREACHABLE
-        )
-    if result.failures:
-        # A fail or assert task explains in words for the user (often rescuing an earlier error): prefer it.
-        explicit = [f for f in result.failures if f.explicit]
-        first = explicit[-1] if explicit else result.failures[0]
-        message = first.message.rstrip(".")
-        where = "" if first.host == "localhost" else f" on {first.host}"
-        code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
-        code = ExitCode(first.exit_code) if first.exit_code else code
-        known = _host_trouble(first.message)
-        if known:
-            raise LabctlError(
-                f"{what} failed at '{first.task}'{where}: {known}",
-                ExitCode.HOST_NOT_READY,
-                f"run log: {result.artifacts}",
-            )
-        others = {f.host for f in result.failures} - {first.host}
-        more = f" (failed on {len(others)} more hosts)" if others else ""
-        at = "" if first.explicit else f" at '{first.task}'"
-        raise LabctlError(f"{what} failed{where}{at}: {message}.{more}", code, detail=f"run log: {result.artifacts}")
 
 
 def run_images_action(

@@ -19,8 +19,7 @@ from rich.text import Text
 
 from labctl.core.events import ProgressCallback
 from labctl.core.i18n import N_, _
-from labctl.core.results import Check, RunResult
-from labctl.core.room import MARK, Machine
+from labctl.core.results import MARK, Check, Machine, RunResult
 
 __all__ = ["clean", "escape"]
 

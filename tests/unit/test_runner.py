@@ -16,8 +16,8 @@ import yaml
 from labctl.core import environment, events, lock, runner
 from labctl.core import extravars as extra
 from labctl.core import results as model
-from labctl.core.actions import raise_for_failures
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.results import raise_for_failures
 
 
 def event(kind, task="t", host="localhost", res=None, **data):
@@ -90,6 +90,19 @@ def test_a_failure_in_the_host_role_means_host_not_ready():
     with pytest.raises(LabctlError) as err:
         raise_for_failures(result(failures=failures), "up ex2")
     assert err.value.exit_code == ExitCode.HOST_NOT_READY
+
+
+def test_one_machine_and_a_room_get_the_same_verdict_for_a_refused_sudo():
+    """One verdict (labctl.core.results.machine): a refused sudo is a machine not ready, alone or in a room."""
+    refused = model.Failure("pc1", "Gathering Facts", "Task failed: Missing sudo password")
+    run = result(failures=[refused], hosts=["pc1"])
+    with pytest.raises(LabctlError) as err:
+        raise_for_failures(run, "up ex1")
+    assert err.value.exit_code == ExitCode.HOST_NOT_READY == model.machine(run, "pc1", "up").exit_code
+    assert err.value.message == (
+        "up ex1 failed on pc1: sudo refused to make the user root (Missing sudo password): "
+        "give -K/--ask-become-pass for the password, or allow the user sudo without one."
+    )
 
 
 def test_an_unreachable_host_has_its_own_exit_code():
