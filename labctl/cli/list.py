@@ -2,21 +2,11 @@
 
 from rich.table import Table
 
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    Debug,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    PrivateKey,
-    Verbose,
-    connection,
-)
+from labctl.cli.options import shared
 from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
+from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 from labctl.core.status import Snapshot, assess, images_present, port_free
 
@@ -53,20 +43,14 @@ def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> 
     return gaps
 
 
+@shared("json", "connect")
 def list_scenarios(
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """List the scenarios: id, title, host ports, images, and whether this host (or with -i, every
     machine of the inventory) is ready for each."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    conn, json_out, debug = opts.connection, opts.json, opts.debug
     found = scenarios.load_all(report.warn_all())
     gaps = room_prerequisites(found, conn, debug) if conn.remote else prerequisites(found)
     if json_out:
