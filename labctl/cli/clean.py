@@ -4,9 +4,8 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import RUN, All, DryRun, ScenarioOrAll, shared
+from labctl.cli.options import RUN, All, DryRun, Options, ScenarioOrAll, shared
 from labctl.core import pipeline
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 
 

@@ -5,11 +5,10 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import RUN, shared
+from labctl.cli.options import RUN, Options, shared
 from labctl.core import pipeline, report, scenarios
 from labctl.core.actions import run_host_action
 from labctl.core.errors import ExitCode, LabctlError, Outcome
-from labctl.core.pipeline import Options
 from labctl.core.results import raise_for_failures
 
 app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)

@@ -10,12 +10,11 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from labctl.cli.options import CaCert, ca_option, shared
+from labctl.cli.options import CaCert, Options, ca_option, shared
 from labctl.core import images as course_images
 from labctl.core import lock, lookalikes, pipeline, report, scenarios, survey
 from labctl.core.actions import controller_images, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.pipeline import Options
 from labctl.core.podman import Podman, normalise
 from labctl.core.results import raise_for_failures
 

@@ -2,11 +2,10 @@
 
 from rich.table import Table
 
-from labctl.cli.options import shared
+from labctl.cli.options import Options, shared
 from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 from labctl.core.status import Snapshot, assess, images_present, port_free
 

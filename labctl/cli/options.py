@@ -5,6 +5,7 @@ import getpass
 import inspect
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,6 @@ import typer
 from labctl.core import config, export, i18n, report
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError, Outcome
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import SCENARIO_PATH_ENV, Scenario
 
 ScenarioId = Annotated[
@@ -314,7 +314,33 @@ SHARED: list[tuple[str, Any, Any, str | None]] = [
     ("retry_failed", RetryFailed, False, "retry"),
     ("no_wait", NoWait, False, "wait"),
 ]
-RUN = ("json", "connect", "retry", "wait")  # a verb that runs on the machines of an inventory
+RUN = ("json", "connect", "retry", "wait")
+
+
+@dataclass
+class Options:
+    """What every verb may be given (SHARED above declares them for Typer)."""
+
+    json: bool = False
+    debug: bool = False
+    quiet: bool = False
+    inventory: str | None = None
+    limit: str | None = None
+    become: bool | None = None
+    ask_become_pass: bool = False
+    forks: int | None = None
+    private_key: str | None = None
+    verbose: int = 0
+    retry_failed: bool = False
+    no_wait: bool = False
+    connection: Connection = field(default_factory=Connection)  # resolved from the above and the config
+
+    @property
+    def wait(self) -> bool:
+        return not self.no_wait
+
+
+# a verb that runs on the machines of an inventory
 
 
 def shared(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

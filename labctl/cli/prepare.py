@@ -5,9 +5,8 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import RUN, All, CaCert, DryRun, PullPolicy, PullWhen, ScenarioOrAll, ca_option, shared
+from labctl.cli.options import RUN, All, CaCert, DryRun, Options, PullPolicy, PullWhen, ScenarioOrAll, ca_option, shared
 from labctl.core import pipeline, report
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 
 DEFAULT_WORKDIR = "~/labctl/<scenario>"

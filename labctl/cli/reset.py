@@ -4,9 +4,8 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import RUN, All, CaCert, DryRun, ScenarioOrAll, Vars, ca_option, parse_vars, shared
+from labctl.cli.options import RUN, All, CaCert, DryRun, Options, ScenarioOrAll, Vars, ca_option, parse_vars, shared
 from labctl.core import pipeline
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 
 

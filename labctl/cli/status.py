@@ -6,11 +6,10 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from labctl.cli.options import shared
+from labctl.cli.options import Options, shared
 from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import Outcome
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess, inspect, pod_limits
 

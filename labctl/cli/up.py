@@ -8,6 +8,7 @@ from labctl.cli.options import (
     RUN,
     All,
     CaCert,
+    Options,
     PullPolicy,
     PullWhen,
     ScenarioOrAll,
@@ -17,7 +18,6 @@ from labctl.cli.options import (
     shared,
 )
 from labctl.core import pipeline
-from labctl.core.pipeline import Options
 from labctl.core.scenarios import Scenario
 
 

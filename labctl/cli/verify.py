@@ -4,10 +4,21 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import RUN, All, Csv, CsvDialect, Html, Lang, ScenarioOrAll, csv_dialect, shared, use_language
+from labctl.cli.options import (
+    RUN,
+    All,
+    Csv,
+    CsvDialect,
+    Html,
+    Lang,
+    Options,
+    ScenarioOrAll,
+    csv_dialect,
+    shared,
+    use_language,
+)
 from labctl.core import classview, export, i18n, pipeline, report, results
 from labctl.core.errors import ExitCode, LabctlError, Outcome
-from labctl.core.pipeline import Options
 from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 

@@ -10,12 +10,11 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import Csv, CsvDialect, Html, Lang, csv_dialect, shared, use_language
+from labctl.cli.options import Csv, CsvDialect, Html, Lang, Options, csv_dialect, shared, use_language
 from labctl.cli.verify import class_view, show_class, write_class_files
 from labctl.core import classview, pipeline, report, results, scenarios
 from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.i18n import _
-from labctl.core.pipeline import Options
 from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 

@@ -5,8 +5,8 @@ A verb (labctl.cli.*) builds a Request from its own flags; the shared options co
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 from labctl.core import actions, report, results, room, scenarios
 from labctl.core.config import Connection
@@ -16,27 +16,16 @@ from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 
-@dataclass
-class Options:
-    """What every verb may be given (labctl.cli.options.SHARED declares them for Typer)."""
+class Options(Protocol):
+    """What the pipeline needs of the shared options (labctl.cli.options.Options declares them all)."""
 
-    json: bool = False
-    debug: bool = False
-    quiet: bool = False
-    inventory: str | None = None
-    limit: str | None = None
-    become: bool | None = None
-    ask_become_pass: bool = False
-    forks: int | None = None
-    private_key: str | None = None
-    verbose: int = 0
-    retry_failed: bool = False
-    no_wait: bool = False
-    connection: Connection = field(default_factory=Connection)  # resolved from the above and the config
+    json: bool
+    debug: bool
+    retry_failed: bool
+    connection: Connection
 
     @property
-    def wait(self) -> bool:
-        return not self.no_wait
+    def wait(self) -> bool: ...
 
 
 @dataclass
@@ -62,7 +51,7 @@ VERB_TITLE = {
 def scenario_request(
     scenario: Scenario,
     verb: str,
-    opts: "Options",
+    opts: Options,
     *,
     overrides: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
@@ -86,7 +75,7 @@ def scenario_request(
     return Request(verb, scenario.id, f"{VERB_TITLE[verb]} {scenario.id} ({scenario.title})", go)
 
 
-def provision(scenario: Scenario, verb: str, opts: "Options", **request: Any) -> RunResult:
+def provision(scenario: Scenario, verb: str, opts: Options, **request: Any) -> RunResult:
     """up, reset, clean, prepare: run, then show what changed (the room's view on several machines)."""
     result = run(scenario_request(scenario, verb, opts, **request), opts)
     report.provisioned(scenario, verb, result, json_out=opts.json, several=several(result))
