@@ -66,7 +66,12 @@ class LocaleBuildHook(BuildHookInterface):
         """Standard wheel: compile into a temporary folder and force-include; editable: compile in place."""
         root = Path(self.root)
         if version == "editable":
-            compile_catalogs(root, root)
+            # An editable wheel would otherwise copy the wheel's force-include (the Ansible content, and
+            # labctl.lab as top-level ansible_collections/) into site-packages, where that stale copy of
+            # labctl.lab's module_utils would shadow the checkout's (namespace packages: site-packages
+            # comes first). A mapping of its own replaces it: the catalogs just compiled in place.
+            built = compile_catalogs(root, root)
+            build_data["force_include_editable"] = {path: relative for path, relative in built.items()}
             return
         self._tmp = tempfile.mkdtemp(prefix="labctl-locale-")
         build_data["force_include"].update(compile_catalogs(root, Path(self._tmp)))

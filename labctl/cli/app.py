@@ -8,7 +8,7 @@ from labctl import __version__
 from labctl.cli import clean, host, images, options, prepare, reset, status, up, verify, watch
 from labctl.cli import list as list_cmd
 from labctl.core import report
-from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.i18n import _
 
 app = typer.Typer(
@@ -49,6 +49,8 @@ def main() -> None:
     debug = "--debug" in sys.argv
     try:
         app()  # standalone: usage errors print as Typer formats them, with exit code 2
+    except Outcome as done:  # a run's results are shown: its exit code is what is left
+        sys.exit(done.exit_code)
     except LabctlError as exc:
         interrupted = exc.exit_code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED)
         prefix = "" if interrupted else f"[bold red]{_('error:')}[/] "

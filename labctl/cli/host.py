@@ -5,25 +5,11 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.common import finish_room, remember, retry_connection, several
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    Debug,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    NoWait,
-    PrivateKey,
-    RetryFailed,
-    Verbose,
-    connection,
-)
-from labctl.core import report, scenarios
-from labctl.core.actions import raise_for_failures, run_host_action
-from labctl.core.config import Connection
-from labctl.core.errors import ExitCode, LabctlError
+from labctl.cli.options import RUN, Options, shared
+from labctl.core import pipeline, report, scenarios
+from labctl.core.actions import run_host_action
+from labctl.core.errors import ExitCode, LabctlError, Outcome
+from labctl.core.results import raise_for_failures
 
 app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)
 
@@ -66,81 +52,51 @@ TITLES = {"check": "Checking the host", "setup": "Setting the host up", "undo": 
 COMMANDS = {"check": "host check", "setup": "host setup", "undo": "host setup --undo"}
 
 
-def _run(
-    action: str,
-    user: str | None,
-    json_out: bool,
-    debug: bool,
-    conn: Connection,
-    wait: bool = True,
-    retry_failed: bool = False,
-    settings: dict | None = None,
-) -> None:
-    verb = COMMANDS[action].replace(" ", "-")
-    if retry_failed:
-        conn = retry_connection(conn, verb, "")
-    with report.progress(TITLES[action], debug) as on_progress:
-        result = run_host_action(
+def _run(action: str, user: str | None, opts: Options, settings: dict | None = None) -> None:
+    def go(conn, on_progress):
+        found = scenarios.load_all(report.warn_all())
+        return run_host_action(
             action,
-            scenarios.load_all(report.warn_all()),
+            found,
             rootless_user=user,
             on_progress=on_progress,
             verbosity=conn.verbosity,
-            wait=wait,
+            wait=opts.wait,
             connection=conn,
             settings=settings,
         )
-    remember(conn, verb, "", result, "check")
-    if json_out or several(result):
-        finish_room(COMMANDS[action], "check", result, json_out=json_out, command=COMMANDS[action])
+
+    verb = COMMANDS[action].replace(" ", "-")
+    result = pipeline.run(pipeline.Request(verb, "", TITLES[action], go, judged_as="check"), opts)
+    if opts.json or pipeline.several(result):
+        report.room_view(COMMANDS[action], "check", result, json_out=opts.json, command=COMMANDS[action])
         return
     raise_for_failures(result, COMMANDS[action])
     report.print_checks(result.checks, show_host=False)
     failed = any(c.status == "FAIL" for c in result.checks) or not result.ok
     if failed:
-        raise typer.Exit(ExitCode.HOST_NOT_READY)
+        raise Outcome(ExitCode.HOST_NOT_READY)
 
 
 @app.command()
-def check(
-    user: RootlessUser = None,
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
-    retry_failed: RetryFailed = False,
-    no_wait: NoWait = False,
-) -> None:
+@shared(*RUN)
+def check(user: RootlessUser = None, *, opts: Options) -> None:
     """Report what the host has; change nothing."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    _run("check", user, json_out, debug, conn, wait=not no_wait, retry_failed=retry_failed)
+    _run("check", user, opts)
 
 
 @app.command()
+@shared(*RUN)
 def setup(
     user: RootlessUser = None,
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
-    retry_failed: RetryFailed = False,
-    no_wait: NoWait = False,
     undo: Undo = False,
     registry_mirror: RegistryMirror = None,
     insecure: Annotated[bool, typer.Option("--insecure", help="The registry mirror speaks plain HTTP.")] = False,
     no_registry_mirror: Annotated[
         bool, typer.Option("--no-registry-mirror", help="Remove labctl's registry mirror setting.")
     ] = False,
+    *,
+    opts: Options,
 ) -> None:
     """Install Podman if missing and configure it so containers start here (needs root); --undo undoes it."""
     if undo and user:
@@ -148,14 +104,4 @@ def setup(
             "--user does not go with --undo, which removes labctl's files for the user it runs as.", ExitCode.USAGE
         )
     settings = mirror_settings(registry_mirror, insecure, no_registry_mirror, undo)
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    _run(
-        "undo" if undo else "setup",
-        user,
-        json_out,
-        debug,
-        conn,
-        wait=not no_wait,
-        retry_failed=retry_failed,
-        settings=settings,
-    )
+    _run("undo" if undo else "setup", user, opts, settings=settings)

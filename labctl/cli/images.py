@@ -10,27 +10,13 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from labctl.cli.common import finish_room
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    CaCert,
-    Debug,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    NoWait,
-    PrivateKey,
-    Verbose,
-    ca_option,
-    connection,
-)
+from labctl.cli.options import CaCert, Options, ca_option, shared
 from labctl.core import images as course_images
-from labctl.core import lock, lookalikes, report, scenarios, survey
-from labctl.core.actions import controller_images, raise_for_failures, run_images_action
+from labctl.core import lock, lookalikes, pipeline, report, scenarios, survey
+from labctl.core.actions import controller_images, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.podman import Podman, normalise
+from labctl.core.results import raise_for_failures
 
 app = typer.Typer(
     help="The course's images: list, pull, save, load, push; look-alikes for machines with no registry.",
@@ -104,24 +90,18 @@ def _live(title: str, names: list[str], json_out: bool) -> Iterator[course_image
 
 
 @app.command("list")
+@shared("json", "connect")
 def list_images(
     ids: Scenarios = None,
     all_: All = False,
     user: User = None,
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """Every image the scenarios use: reference, present here?, ID, size, where it came from; with -i per machine."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    if conn.remote:
-        _list_room(_chosen(ids, all_), conn, json_out, debug)
+    json_out = opts.json
+    if opts.connection.remote:
+        _list_room(_chosen(ids, all_), opts)
         return
     rows = course_images.rows(_chosen(ids, all_), Podman(user))
     if json_out:
@@ -138,15 +118,15 @@ def list_images(
     report.out.print(table)
     missing = [r for r in rows if not r["present"]]
     if missing:
-        report.err.print(f"{len(missing)} image(s) missing: `labctl images pull` gets them.")
+        report.note(f"{len(missing)} image(s) missing: `labctl images pull` gets them.")
 
 
-def _list_room(chosen: list[course_images.CourseImage], conn, json_out: bool, debug: bool) -> None:
+def _list_room(chosen: list[course_images.CourseImage], opts: Options) -> None:
     """Which machine has which image: a row per image, a column per machine."""
-    with report.progress("Reading the machines' images", debug) as on_progress:
-        result, found = survey.take(conn, on_progress)
+    with report.progress("Reading the machines' images", opts.debug) as on_progress:
+        result, found = survey.take(opts.connection, on_progress)
     machines = sorted(found)
-    if json_out:
+    if opts.json:
         report.print_json(
             {
                 "machines": {h: {i.ref: i.ref in found[h][1] for i in chosen} for h in machines},
@@ -166,21 +146,14 @@ def _list_room(chosen: list[course_images.CourseImage], conn, json_out: bool, de
 
 
 @app.command()
+@shared("json", "wait", "connect")
 def pull(
     ids: Scenarios = None,
     all_: All = False,
     pull: Pull = "missing",
     ca_cert: CaCert = None,
-    json_out: Json = False,
-    debug: Debug = False,
-    no_wait: NoWait = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """Pull the images the scenarios use (look-alikes are replaced when the registry answers), then build theirs.
 
@@ -188,9 +161,9 @@ def pull(
     here (pulled and built here once; only what a machine lacks by image ID)."""
     if pull not in ("missing", "always"):
         raise LabctlError("--pull takes missing or always.", ExitCode.USAGE)
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    if conn.remote:
-        _pull_room(ids, all_, pull, ca_cert, conn, json_out, debug, not no_wait)
+    json_out, no_wait = opts.json, opts.no_wait
+    if opts.connection.remote:
+        _pull_room(ids, all_, pull, ca_cert, opts)
         return
     chosen = _chosen(ids, all_)
     pulled = [i.ref for i in chosen if i.kind == "pulled"]
@@ -199,7 +172,7 @@ def pull(
     built = [i for i in chosen if i.kind == "built"]
     if built:
         ids_built = sorted({s for i in built for s in i.scenarios})
-        with report.progress("Building the exercises' images", debug) as on_progress:
+        with report.progress("Building the exercises' images", opts.debug) as on_progress:
             run = run_images_action(
                 [scenarios.load(i) for i in ids_built],
                 on_progress=on_progress,
@@ -216,28 +189,35 @@ def pull(
         report.out.print(f"{report.escape(r['reference'])}: {r['result']}{report.escape(extra)}")
 
 
-def _pull_room(ids, all_, pull, ca_cert, conn, json_out: bool, debug: bool, wait: bool) -> None:
+def _pull_room(ids, all_, pull, ca_cert, opts: Options) -> None:
     if ids and all_:
         raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
     found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
     options = {"lab_pull": pull, **ca_option(ca_cert)}
-    with report.progress("Getting the images here first", debug) as on_progress:
-        copies = controller_images(found, "up", options, on_progress, wait)
-    with report.progress("Getting the images onto the machines", debug) as on_progress:
-        result = run_images_action(
-            found, pull=pull, on_progress=on_progress, wait=wait, connection=conn, settings={**copies, **options}
+    with report.progress("Getting the images here first", opts.debug) as on_progress:
+        copies = controller_images(found, "up", options, on_progress, opts.wait)
+
+    def go(conn, on_progress):
+        settings = {**copies, **options}
+        return run_images_action(
+            found, pull=pull, on_progress=on_progress, wait=opts.wait, connection=conn, settings=settings
         )
-    finish_room("images pull", "images", result, json_out=json_out, action="images pull")
+
+    result = pipeline.run(pipeline.Request("images", "", "Getting the images onto the machines", go), opts)
+    report.room_view("images pull", "images", result, json_out=opts.json, action="images pull")
 
 
 @app.command()
+@shared("json")
 def save(
     output: Annotated[Path, typer.Option("--output", "-o", help="The bundle to write, e.g. course.tar.")],
     ids: Scenarios = None,
     all_: All = False,
-    json_out: Json = False,
+    *,
+    opts: Options,
 ) -> None:
     """Write one bundle (a tar with a manifest) holding every image the scenarios use, for a USB stick or a share."""
+    json_out = opts.json
     chosen = _chosen(ids, all_)
     with _live("Saving the course's images", ["bundle"], json_out) as step:
         manifest = course_images.save(chosen, Podman(), output, step)
@@ -251,17 +231,19 @@ def save(
 
 
 @app.command()
+@shared("json", "wait")
 def load(
     bundle: Annotated[Path, typer.Argument(metavar="BUNDLE", help="A bundle made by `labctl images save`.")],
     user: User = None,
-    json_out: Json = False,
-    no_wait: NoWait = False,
+    *,
+    opts: Options,
 ) -> None:
     """Load a bundle: only the images that are missing or different here; a second load loads nothing.
 
     Only the course's images, and only those the bundle's manifest lists: a bundle that would tag
     anything else is refused (exit 2) before anything is loaded. With --user, a student's own build
     of an image the course has them build stays."""
+    json_out, no_wait = opts.json, opts.no_wait
     podman = Podman(user)
     course_images.read_manifest(bundle.expanduser().resolve())  # a bad file is exit 2 at once, not after a wait
     found = scenarios.load_all(report.warn_all())
@@ -294,6 +276,7 @@ def load(
 
 
 @app.command()
+@shared("json")
 def push(
     registry: Annotated[
         str, typer.Argument(metavar="REGISTRY[/PREFIX]", help="The room's registry, e.g. 10.0.0.5:5000.")
@@ -301,11 +284,13 @@ def push(
     ids: Scenarios = None,
     all_: All = False,
     insecure: Annotated[bool, typer.Option("--insecure", help="The registry speaks plain HTTP.")] = False,
-    json_out: Json = False,
+    *,
+    opts: Options,
 ) -> None:
     """Fill the room's registry with the course's images, under the paths a docker.io mirror serves."""
     if not registry or any(c in registry for c in " {}'\"\\") or "://" in registry:
         raise LabctlError(f"{registry!r} is no registry address: give HOST[:PORT][/PREFIX].", ExitCode.USAGE)
+    json_out = opts.json
     chosen = _chosen(ids, all_)
     with _live(f"Pushing to {registry}", [i.ref for i in chosen if i.kind == "pulled"], json_out) as step:
         results = course_images.push(chosen, Podman(), registry, insecure, step)
@@ -320,6 +305,7 @@ def push(
 
 
 @app.command("build-lookalikes")
+@shared("json", "wait")
 def build_lookalikes(
     ids: Scenarios = None,
     all_: All = False,
@@ -333,10 +319,11 @@ def build_lookalikes(
         list[Path] | None,
         typer.Option("--ca-cert", help="Trust this CA in the images (a TLS-inspecting proxy's); default: the host's."),
     ] = None,
-    json_out: Json = False,
-    no_wait: NoWait = False,
+    *,
+    opts: Options,
 ) -> None:
     """No registry at all: build look-alikes of the course's images from Debian's packages, tagged as the course's."""
+    json_out, no_wait = opts.json, opts.no_wait
     chosen = [i.ref for i in _chosen(ids, all_) if i.kind == "pulled" and i.ref in lookalikes.references()]
     for cert in ca_cert or []:
         if not cert.is_file():

@@ -2,19 +2,8 @@
 
 from rich.table import Table
 
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    Debug,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    PrivateKey,
-    Verbose,
-    connection,
-)
-from labctl.core import report, room, scenarios, survey
+from labctl.cli.options import Options, shared
+from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
 from labctl.core.scenarios import Scenario
@@ -41,7 +30,7 @@ def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> 
     checked by up's preflight on each machine), and which machines could not be asked."""
     with report.progress("Reading Podman's state on the machines", debug) as on_progress:
         result, answered = survey.take(conn, on_progress)
-    silent = [f"{m.host}: {m.result}" for m in room.machines(result, "list") if m.host not in answered]
+    silent = [f"{m.host}: {m.result}" for m in results.machines(result, "list") if m.host not in answered]
     gaps: dict[str, list[str]] = {}
     for s in found:
         gaps[s.id] = [
@@ -53,20 +42,14 @@ def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> 
     return gaps
 
 
+@shared("json", "connect")
 def list_scenarios(
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """List the scenarios: id, title, host ports, images, and whether this host (or with -i, every
     machine of the inventory) is ready for each."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    conn, json_out, debug = opts.connection, opts.json, opts.debug
     found = scenarios.load_all(report.warn_all())
     gaps = room_prerequisites(found, conn, debug) if conn.remote else prerequisites(found)
     if json_out:

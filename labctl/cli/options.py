@@ -1,16 +1,20 @@
-"""Options shared by several verbs."""
+"""The options: those every verb shares, declared once here (`shared`), and the few that several verbs take."""
 
+import functools
 import getpass
+import inspect
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from labctl.core import config, export, i18n
+from labctl.core import config, export, i18n, report
 from labctl.core.config import Connection
-from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.scenarios import SCENARIO_PATH_ENV, Scenario
 
 ScenarioId = Annotated[
@@ -73,6 +77,10 @@ PrivateKey = Annotated[
     ),
 ]
 Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More of Ansible's output (-vvv…).")]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Only the results: no progress, no summary or hint lines (errors still show)."),
+]
 Csv = Annotated[
     str | None,
     typer.Option(
@@ -287,3 +295,86 @@ def ca_option(path: Path | None) -> dict[str, str]:
     if not path.expanduser().is_file():
         raise LabctlError(f"--ca-cert {path}: no such file.", ExitCode.USAGE)
     return {"lab_ca_bundle": str(path.expanduser().resolve())}
+
+
+# --- the shared options, declared once ----------------------------------------------------------------------
+# (parameter, its Typer annotation, default, group): a verb takes the options of no group and those of the
+# groups it names. A new global option is a row here and a field of labctl.core.pipeline.Options.
+SHARED: list[tuple[str, Any, Any, str | None]] = [
+    ("json_out", Json, False, "json"),
+    ("debug", Debug, False, None),
+    ("quiet", Quiet, False, None),
+    ("inventory", Inventory, None, "connect"),
+    ("limit", Limit, None, "connect"),
+    ("become", Become, None, "connect"),
+    ("ask_become_pass", AskBecomePass, False, "connect"),
+    ("forks", Forks, None, "connect"),
+    ("private_key", PrivateKey, None, "connect"),
+    ("verbose", Verbose, 0, "connect"),
+    ("retry_failed", RetryFailed, False, "retry"),
+    ("no_wait", NoWait, False, "wait"),
+]
+RUN = ("json", "connect", "retry", "wait")
+
+
+@dataclass
+class Options:
+    """What every verb may be given (SHARED above declares them for Typer)."""
+
+    json: bool = False
+    debug: bool = False
+    quiet: bool = False
+    inventory: str | None = None
+    limit: str | None = None
+    become: bool | None = None
+    ask_become_pass: bool = False
+    forks: int | None = None
+    private_key: str | None = None
+    verbose: int = 0
+    retry_failed: bool = False
+    no_wait: bool = False
+    connection: Connection = field(default_factory=Connection)  # resolved from the above and the config
+
+    @property
+    def wait(self) -> bool:
+        return not self.no_wait
+
+
+# a verb that runs on the machines of an inventory
+
+
+def shared(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the shared options of `groups` to a verb's Typer signature; the verb gets them as one
+    `opts: Options` (its connection resolved: -K asks for the password once, before any run)."""
+
+    def decorate(verb: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for p in inspect.signature(verb).parameters.values() if p.name != "opts"]
+        rows = [row for row in SHARED if row[3] is None or row[3] in groups]
+        added = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d, _g in rows]
+
+        @functools.wraps(verb)
+        def wrapper(**kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name, *_ in rows}
+            opts = Options(**{"json" if k == "json_out" else k: v for k, v in given.items()})
+            report.configure(quiet=opts.quiet)
+            if "connect" in groups:
+                opts.connection = connection(
+                    opts.inventory,
+                    opts.limit,
+                    opts.become,
+                    opts.ask_become_pass,
+                    opts.forks,
+                    opts.private_key,
+                    opts.verbose,
+                    opts.debug,
+                )
+            try:
+                return verb(**kwargs, opts=opts)
+            except Outcome as done:  # the results are shown; the exit code is what is left
+                raise typer.Exit(done.exit_code) from None
+
+        wrapper.__signature__ = inspect.Signature([*own, *added])  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+        return wrapper
+
+    return decorate

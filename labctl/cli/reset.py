@@ -4,31 +4,12 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.common import each, finish_provisioning, run_action
-from labctl.cli.options import (
-    All,
-    AskBecomePass,
-    Become,
-    CaCert,
-    Debug,
-    DryRun,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    NoWait,
-    PrivateKey,
-    RetryFailed,
-    ScenarioOrAll,
-    Vars,
-    Verbose,
-    ca_option,
-    connection,
-    parse_vars,
-)
+from labctl.cli.options import RUN, All, CaCert, DryRun, Options, ScenarioOrAll, Vars, ca_option, parse_vars, shared
+from labctl.core import pipeline
 from labctl.core.scenarios import Scenario
 
 
+@shared(*RUN)
 def reset(
     scenario_id: ScenarioOrAll = "",
     every: All = False,
@@ -37,33 +18,14 @@ def reset(
     ] = False,
     var: Vars = None,
     dry_run: DryRun = False,
-    json_out: Json = False,
     ca_cert: CaCert = None,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
-    retry_failed: RetryFailed = False,
-    no_wait: NoWait = False,
+    *,
+    opts: Options,
 ) -> None:
     """Remove the exercise's resources and set it up afresh (its data is wiped)."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
 
     def one(scenario: Scenario) -> None:
-        result = run_action(
-            scenario,
-            "reset",
-            wait=not no_wait,
-            debug=debug,
-            connection=conn,
-            overrides=parse_vars(scenario, var),
-            options={"lab_keep_data": keep_data, "lab_dry_run": dry_run, **ca_option(ca_cert)},
-            retry_failed=retry_failed,
-        )
-        finish_provisioning(scenario, "reset", result, json_out=json_out)
+        options = {"lab_keep_data": keep_data, "lab_dry_run": dry_run, **ca_option(ca_cert)}
+        pipeline.provision(scenario, "reset", opts, overrides=parse_vars(scenario, var), options=options)
 
-    each(scenario_id, every, "reset", one, json_out)
+    pipeline.each(scenario_id, every, "reset", one, opts)

@@ -6,43 +6,27 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    Debug,
-    Forks,
-    Inventory,
-    Json,
-    Limit,
-    PrivateKey,
-    Verbose,
-    connection,
-)
-from labctl.core import report, room, scenarios, survey
+from labctl.cli.options import Options, shared
+from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
+from labctl.core.errors import Outcome
 from labctl.core.scenarios import Scenario
 from labctl.core.status import ABSENT, FAILING, PARTIAL, UP, Snapshot, assess, inspect, pod_limits
 
 STATE_STYLE = {UP: "green", FAILING: "bold red", PARTIAL: "yellow", ABSENT: "dim"}
 
 
+@shared("json", "connect")
 def status(
     scenario_id: Annotated[
         str, typer.Argument(metavar="[SCENARIO]", help="Show this scenario's live lab as a tree.", show_default=False)
     ] = "",
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """Without a scenario: a table of all scenarios' states. With one: a tree of its live lab.
     With -i: which exercise is up on which machine (a row per machine)."""
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
+    conn, json_out, debug = opts.connection, opts.json, opts.debug
     if conn.remote:
         _room(scenarios.load(scenario_id) if scenario_id else None, conn, json_out, debug)
     elif scenario_id:
@@ -56,14 +40,14 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
     chosen = [scenario] if scenario else scenarios.load_all(report.warn_all())
     with report.progress("Reading Podman's state on the machines", debug) as on_progress:
         result, found = survey.take(conn, on_progress)
-    machines = room.machines(result, "status")
+    machines = results.machines(result, "status")
     states = {host: [assess(s, snap) for s in chosen] for host, (snap, _) in found.items()}
     leftovers = {
         host: [x for x in rep.get("leftovers") or [] if isinstance(x, dict) and "path" in x]
         for host, rep in result.reports.items()
         if rep.get("leftovers")
     }
-    code = room.worst(m.exit_code for m in machines)
+    code = results.worst(m.exit_code for m in machines)
     if json_out:
         report.print_json(
             {
@@ -108,12 +92,13 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
             s.id: sum(st.state == UP for host in states for st in states[host] if st.scenario.id == s.id)
             for s in chosen
         }
-        report.out.print(
-            f"{len(states)} of {len(machines)} machine(s) answered; up: "
-            + ", ".join(f"{sid} on {count}" for sid, count in up.items())
+        report.note(
+            stdout=True,
+            text=f"{len(states)} of {len(machines)} machine(s) answered; up: "
+            + ", ".join(f"{sid} on {count}" for sid, count in up.items()),
         )
     if code:
-        raise typer.Exit(code)
+        raise Outcome(code)
 
 
 def _state(state: str) -> str:

@@ -4,36 +4,26 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.common import each, finish_room, run_action, several
 from labctl.cli.options import (
+    RUN,
     All,
-    AskBecomePass,
-    Become,
     Csv,
     CsvDialect,
-    Debug,
-    Forks,
     Html,
-    Inventory,
-    Json,
     Lang,
-    Limit,
-    NoWait,
-    PrivateKey,
-    RetryFailed,
+    Options,
     ScenarioOrAll,
-    Verbose,
-    connection,
     csv_dialect,
+    shared,
     use_language,
 )
-from labctl.core import classview, export, i18n, report, room
-from labctl.core.actions import raise_for_failures
-from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.runner import RunResult
+from labctl.core import classview, export, i18n, pipeline, report, results
+from labctl.core.errors import ExitCode, LabctlError, Outcome
+from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 
+@shared(*RUN)
 def verify(
     scenario_id: ScenarioOrAll = "",
     every: All = False,
@@ -48,40 +38,23 @@ def verify(
     dialect: CsvDialect = "excel",
     html: Html = None,
     lang: Lang = None,
-    json_out: Json = False,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
-    retry_failed: RetryFailed = False,
-    no_wait: NoWait = False,
+    *,
+    opts: Options,
 ) -> None:
     """Check the exercise as the course describes it; exit 0 only when every check passes.
 
     With --all on an inventory (or with --csv/--html): the class view, students by exercises."""
     use_language(lang)
     dialect = csv_dialect(dialect)
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
-    classwide = every and (conn.inventory is not None or bool(csv) or bool(html))
+    classwide = every and (opts.connection.inventory is not None or bool(csv) or bool(html))
     graded: list[tuple[Scenario, RunResult | None, str]] = []  # --all: each exercise's run, or why it has none
 
     def one(scenario: Scenario) -> None:
-        options = {"lab_look_only": look_only}
         if classwide:
             graded.append((scenario, None, i18n._("its run did not finish")))
         try:
-            result = run_action(
-                scenario,
-                "verify",
-                wait=not no_wait,
-                debug=debug,
-                connection=conn,
-                options=options,
-                retry_failed=retry_failed,
+            result = pipeline.run(
+                pipeline.scenario_request(scenario, "verify", opts, options={"lab_look_only": look_only}), opts
             )
         except LabctlError as exc:
             if classwide:
@@ -89,53 +62,42 @@ def verify(
             raise
         if classwide:
             graded[-1] = (scenario, result, "")
-            if not json_out:
-                report.out.print(room.summary(room.machines(result, "verify"), f"verify {scenario.id}"))
+            if not opts.json:
+                report.note(results.summary(results.machines(result, "verify"), f"verify {scenario.id}"), stdout=True)
                 code = verdict(result)
                 if code:
-                    raise typer.Exit(code)
+                    raise Outcome(code)
                 return
-        if json_out or several(result):
+        if opts.json or pipeline.several(result):
             if csv or html:
                 write_class_files(class_view([(scenario, result, "")]), csv, dialect, html)
-            finish_room(
+            passed = verdict(result) == ExitCode.OK
+            report.room_view(
                 f"verify {scenario.id}",
                 "verify",
                 result,
-                json_out=json_out,
+                json_out=opts.json,
                 scenario=scenario.id,
                 action="verify",
-                passed=verdict(result) == ExitCode.OK,
+                passed=passed,
             )
             return
-        raise_for_failures(result, f"verify {scenario.id}")
-        if not result.checks:
-            raise LabctlError(f"verify {scenario.id} ran no checks; its role has no verify tasks.")
         if csv or html:
-            write_class_files(class_view([(scenario, result, "")]), csv, dialect, html)
-        report.print_checks(result.checks, show_host=False)
-        outcome = verdict(result)
-        words = {
-            ExitCode.OK: f"[green]{i18n._('the lab is right')}[/]",
-            ExitCode.FAILED: f"[bold red]{i18n._('not all checks passed')}[/]",
-            ExitCode.NOT_ENFORCED: "[magenta]"
-            + i18n._("nothing failed, but not everything can be enforced on this host")
-            + "[/]",
-        }
-        report.out.print(f"{scenario.id}: {report.checks_summary(result.checks)} — {words.get(outcome, '')}")
-        if outcome != ExitCode.OK:
-            raise typer.Exit(outcome)
+            results.raise_for_failures(result, f"verify {scenario.id}")
+            if result.checks:
+                write_class_files(class_view([(scenario, result, "")]), csv, dialect, html)
+        report.graded(scenario, result)
 
     if not classwide:
-        each(scenario_id, every, "verify", one, json_out)
+        pipeline.each(scenario_id, every, "verify", one, opts)
         return
     try:
-        each(scenario_id, every, "verify", one, json_out)
+        pipeline.each(scenario_id, every, "verify", one, opts)
     finally:
         if graded:
             view = class_view(graded)
             write_class_files(view, csv, dialect, html)
-            if not json_out:
+            if not opts.json:
                 show_class(view)
 
 
@@ -151,7 +113,7 @@ def class_view(
             students.update(result.students)
     return classview.build(
         [classview.Exercise(s.id, classview.exercise_title(s.id, s.course_ref)) for s, _r, _w in graded],
-        [(s.id, room.machines(r, "verify")) for s, r, _w in graded if r is not None],
+        [(s.id, results.machines(r, "verify")) for s, r, _w in graded if r is not None],
         students=students,
         graded_at=datetime.datetime.now().astimezone(),
         lang=i18n.current(),
@@ -164,14 +126,15 @@ def show_class(view: classview.ClassView, marks: classview.Round | None = None) 
     """The class matrix on stdout, its legend, and how to see one exercise's checks."""
     report.out.print(report.class_view_table(view, marks))
     report.out.print(report.class_view_legend(watching=marks is not None))
-    report.out.print(
+    report.note(
         "[dim]"
         + report.escape(
             i18n._("One exercise's checks per machine: labctl verify {exercise} -i INVENTORY").format(
                 exercise=view.exercises[0].id if view.exercises else "ex1"
             )
         )
-        + "[/]"
+        + "[/]",
+        stdout=True,
     )
 
 
@@ -186,14 +149,14 @@ def write_class_files(
     """--csv and --html, each written atomically in a folder of this account's own."""
     if csv:
         written = export.write_csv(csv, view, dialect)
-        report.err.print(f"[dim]{report.escape(i18n._('grades written to {path}').format(path=written))}[/]")
+        report.note(f"[dim]{report.escape(i18n._('grades written to {path}').format(path=written))}[/]")
     if html:
         written = export.write_html(html, view, marks, refresh=refresh)
-        report.err.print(f"[dim]{report.escape(i18n._('class view written to {path}').format(path=written))}[/]")
+        report.note(f"[dim]{report.escape(i18n._('class view written to {path}').format(path=written))}[/]")
 
 
 def verdict(result: RunResult) -> ExitCode:
     """The exit code of a verify: per machine (see labctl.core.room), the first that applies of 4 a
     machine unreachable, 3 not ready, 1 a check failed (or a SKIP whose precondition failed, or no
     check ran), 5 nothing failed but something is NOT ENFORCED, else 0."""
-    return room.worst(m.exit_code for m in room.machines(result, "verify"))
+    return results.worst(m.exit_code for m in results.machines(result, "verify"))

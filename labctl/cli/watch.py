@@ -10,29 +10,12 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.common import run_action
-from labctl.cli.options import (
-    AskBecomePass,
-    Become,
-    Csv,
-    CsvDialect,
-    Debug,
-    Forks,
-    Html,
-    Inventory,
-    Lang,
-    Limit,
-    PrivateKey,
-    Verbose,
-    connection,
-    csv_dialect,
-    use_language,
-)
+from labctl.cli.options import Csv, CsvDialect, Html, Lang, Options, csv_dialect, shared, use_language
 from labctl.cli.verify import class_view, show_class, write_class_files
-from labctl.core import classview, report, room, scenarios
-from labctl.core.errors import ExitCode, LabctlError
+from labctl.core import classview, pipeline, report, results, scenarios
+from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.i18n import _
-from labctl.core.runner import RunResult
+from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
 Scenarios = Annotated[
@@ -43,6 +26,7 @@ Scenarios = Annotated[
 ]
 
 
+@shared("connect")
 def watch(
     scenario_ids: Scenarios = None,
     every: Annotated[int, typer.Option("--every", min=5, metavar="SECONDS", help="Seconds between rounds.")] = 60,
@@ -59,20 +43,13 @@ def watch(
     csv: Csv = None,
     dialect: CsvDialect = "excel",
     lang: Lang = None,
-    debug: Debug = False,
-    inventory: Inventory = None,
-    limit: Limit = None,
-    become: Become = None,
-    ask_become_pass: AskBecomePass = False,
-    forks: Forks = None,
-    private_key: PrivateKey = None,
-    verbose: Verbose = 0,
+    *,
+    opts: Options,
 ) -> None:
     """Re-grade the class with --look-only every N seconds: a live matrix of students by exercises, what changed
     since the last round, who has not moved for a while. Ctrl-C ends it (exit 130)."""
     use_language(lang)
     dialect = csv_dialect(dialect)
-    conn = connection(inventory, limit, become, ask_become_pass, forks, private_key, verbose, debug)
     chosen = [scenarios.load(s) for s in scenario_ids] if scenario_ids else scenarios.load_all(report.warn_all())
     tracker = classview.Tracker(stuck_after=stuck_after * 60)
     number, code = 0, ExitCode.OK
@@ -80,7 +57,7 @@ def watch(
         while True:
             number += 1
             started = time.monotonic()
-            graded = [grade(s, conn, debug) for s in chosen]
+            graded = [grade(s, opts) for s in chosen]
             view = class_view(graded, tracker.hosts())
             marks = tracker.round(view, time.monotonic())
             if report.out.is_terminal:
@@ -91,7 +68,9 @@ def watch(
             )
             show_class(view, marks)
             write_class_files(view, csv, dialect, html, marks, refresh=every)
-            code = room.worst(m.exit_code for _s, r, _w in graded if r is not None for m in room.machines(r, "verify"))
+            code = results.worst(
+                m.exit_code for _s, r, _w in graded if r is not None for m in results.machines(r, "verify")
+            )
             if rounds and number >= rounds:
                 break
             time.sleep(max(0.0, every - (time.monotonic() - started)))
@@ -100,14 +79,16 @@ def watch(
             _("watch stopped after {number} round(s).").format(number=number), ExitCode.INTERRUPTED
         ) from None
     if code:
-        raise typer.Exit(code)
+        raise Outcome(code)
 
 
-def grade(scenario: Scenario, conn, debug: bool) -> tuple[Scenario, RunResult | None, str]:
+def grade(scenario: Scenario, opts: Options) -> tuple[Scenario, RunResult | None, str]:
     """One exercise's verify --look-only on every machine; a run that fails as a whole is a reason, not an end
     (unless the user stopped it, or the input is wrong: then watch ends)."""
     try:
-        result = run_action(scenario, "verify", debug=debug, connection=conn, options={"lab_look_only": True})
+        result = pipeline.run(
+            pipeline.scenario_request(scenario, "verify", opts, options={"lab_look_only": True}), opts
+        )
     except LabctlError as exc:
         if exc.exit_code in (ExitCode.USAGE, ExitCode.INTERRUPTED, ExitCode.TERMINATED):
             raise

@@ -1,24 +1,24 @@
 """Run a labctl action (up, verify, reset, clean, host check/setup) through Ansible."""
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
-import sys
 import time
-from functools import cache
 from typing import Any
 
-from labctl.core import lock
+from ansible_collections.labctl.lab.plugins.module_utils import fingerprints, records
+
+from labctl.core import lock, podman
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.events import ProgressCallback
 from labctl.core.images import controller_cache
 from labctl.core.lookalikes import LABEL
-from labctl.core.paths import content_dir, state_dir
-from labctl.core.podman import Podman
-from labctl.core.runner import HostStats, ProgressCallback, RunResult, run_playbook, task_timeout
+from labctl.core.paths import collection_dir, content_dir, state_dir
+from labctl.core.results import HostStats, RunResult
+from labctl.core.runner import run_playbook
 from labctl.core.scenarios import Scenario
 
 SCENARIO_ACTIONS = ("up", "verify", "reset", "clean", "prepare")
@@ -32,11 +32,7 @@ def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
     """
     digest = hashlib.sha256()
     content = content_dir()
-    bases = [
-        scenario.role_path(),
-        content / "collections" / "ansible_collections" / "labctl",
-        content / "playbooks",
-    ]
+    bases = [scenario.role_path(), collection_dir().parent, content / "playbooks"]
     if scenario.source:
         digest.update(scenario.source.read_bytes())
     for base in bases:
@@ -50,50 +46,19 @@ def content_hash(scenario: Scenario, overrides: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-class _LocalModule:
-    """What scenario_state's functions need of an AnsibleModule, on this machine, without Ansible."""
-
-    class Unsure(Exception):
-        pass
-
-    def get_bin_path(self, name: str, required: bool = False) -> str | None:
-        return shutil.which(name)
-
-    def run_command(self, args: list[str], **_: Any) -> tuple[int, str, str]:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def fail_json(self, msg: str, **_: Any) -> None:
-        raise self.Unsure(msg)
-
-
-@cache
-def _scenario_state_module() -> Any:
-    """labctl.lab's scenario_state module, loaded as a library (the shipped collection's own file)."""
-    path = content_dir() / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
-    collections = str(content_dir() / "collections")
-    if collections not in sys.path:  # it imports labctl.lab's module_utils, as Ansible's modules do
-        sys.path.append(collections)
-    spec = importlib.util.spec_from_file_location("labctl_lab_scenario_state", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def quick_look(scenario: Scenario, digest: str) -> str | None:
     """A second `up` on this machine: the playbook's first look, done without starting Ansible.
 
-    The same module code, the same record and the same answer as the playbook's probe: "" when
-    everything is in place, else why not; None when it cannot tell (the playbook then decides).
+    The same library (labctl.lab's fingerprints), the same record and the same answer as the playbook's
+    probe: "" when everything is in place, else why not; None when it cannot tell (the playbook then decides).
     """
-    state = _scenario_state_module()
-    local = _LocalModule()
+    run = podman.local_run if shutil.which("podman") else None
     kinds = ("networks", "pods", "containers", "volumes")
     resources = {kind: scenario.names(kind) for kind in kinds}
-    path = os.path.join(state.default_state_dir(), f"{scenario.id}.json")
+    path = records.record_path(scenario.id)
     try:
-        return state.why_not_in_place(local, path, digest, resources, state.look(local, resources))
-    except (_LocalModule.Unsure, OSError, ValueError, subprocess.SubprocessError):
+        return fingerprints.why_not_in_place(run, path, digest, resources, fingerprints.look(run, resources))
+    except (fingerprints.PodmanError, OSError, ValueError, subprocess.SubprocessError):
         return None
 
 
@@ -156,7 +121,7 @@ def run_scenario_action(
         "lab_content_hash": digest,
         "lab_looked": looked,
         # the quick look found no finished up of the scenario on this store: what is there is a leftover
-        "lab_unfinished": looked and reason == _scenario_state_module().NO_RECORD,
+        "lab_unfinished": looked and reason == fingerprints.NO_RECORD,
     }
     result = run_playbook(
         f"{action}.yml",  # one playbook per verb, listing its steps
@@ -186,7 +151,7 @@ def controller_images(
         pull = "never" if options.get("lab_pull") == "never" else "missing"
         ca = {k: v for k, v in options.items() if k == "lab_ca_bundle"}
         run_images_action(scenarios, pull=pull, on_progress=on_progress, wait=wait, settings=ca)
-        store = Podman().images()
+        store = podman.Podman().images()
         with lock.hold(wait=wait):  # no other run of this account is writing an archive while they are swept
             cache = controller_cache({i["Id"] for i in store.values()})
     except LabctlError:
@@ -245,50 +210,6 @@ def run_host_action(
         wait=wait,
         connection=connection,
     )
-
-
-def _host_trouble(message: str) -> str:
-    """A sentence for what no exercise can fix, however a module words it: a full disk, a hung Podman."""
-    low = message.lower()
-    if "no space left on device" in low:
-        return (
-            "the disk is full (no space left on device); free some space (`podman system df` shows what "
-            "Podman uses), then try again."
-        )
-    if "timed out after" in low or "the task timed out" in low:
-        return (
-            f"it did not finish within {task_timeout()} s, so Podman may hang (`podman ps` should answer at once); "
-            "look at the host, then try again (LABCTL_TASK_TIMEOUT sets the limit)."
-        )
-    return ""
-
-
-def raise_for_failures(result: RunResult, what: str) -> None:
-    """Turn a failed run into the one LabctlError the user sees: the failing task's message."""
-    if result.unreachable:
-        first = result.unreachable[0]
-        raise LabctlError(
-            f"Cannot reach {first.host}: {first.message}; check the inventory and SSH access.", ExitCode.UNREACHABLE
-        )
-    if result.failures:
-        # A fail or assert task explains in words for the user (often rescuing an earlier error): prefer it.
-        explicit = [f for f in result.failures if f.explicit]
-        first = explicit[-1] if explicit else result.failures[0]
-        message = first.message.rstrip(".")
-        where = "" if first.host == "localhost" else f" on {first.host}"
-        code = ExitCode.HOST_NOT_READY if first.role == "host" else ExitCode.FAILED
-        code = ExitCode(first.exit_code) if first.exit_code else code
-        known = _host_trouble(first.message)
-        if known:
-            raise LabctlError(
-                f"{what} failed at '{first.task}'{where}: {known}",
-                ExitCode.HOST_NOT_READY,
-                f"run log: {result.artifacts}",
-            )
-        others = {f.host for f in result.failures} - {first.host}
-        more = f" (failed on {len(others)} more hosts)" if others else ""
-        at = "" if first.explicit else f" at '{first.task}'"
-        raise LabctlError(f"{what} failed{where}{at}: {message}.{more}", code, detail=f"run log: {result.artifacts}")
 
 
 def run_images_action(

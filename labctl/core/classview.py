@@ -2,7 +2,7 @@
 between two rounds of `labctl watch` and who has not moved for a while. Pure: no Ansible, no terminal, no
 clock (the time of a round is given).
 
-A cell comes from one machine's part of one exercise's verify (labctl.core.room.Machine). A student is an
+A cell comes from one machine's part of one exercise's verify (labctl.core.results.Machine). A student is an
 inventory host, named by its `lab_student` variable, falling back to the host name.
 """
 
@@ -12,9 +12,9 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from labctl.core import room
+from labctl.core import results
 from labctl.core.i18n import N_, _, pgettext
-from labctl.core.runner import Check
+from labctl.core.results import Check
 
 COURSE = "6 - Building and Running Multi-Container Applications (Pods)"  # the course's own heading
 
@@ -100,7 +100,7 @@ def exercise_title(scenario_id: str, course_ref: str) -> str:
     return pgettext("exercise", course_ref) or course_ref or scenario_id
 
 
-def cell_of(machine: room.Machine) -> Cell:
+def cell_of(machine: results.Machine) -> Cell:
     """A machine's part of one exercise's verify, as a cell."""
     graded = [c for c in machine.checks if c.status in GRADED and not (c.status == "SKIP" and c.excused)]
     passed = sum(c.status == "PASS" for c in graded)
@@ -113,22 +113,22 @@ def cell_of(machine: room.Machine) -> Cell:
         "statuses": statuses,
         "checks": tuple(machine.checks),
     }
-    if machine.result == room.UNREACHABLE:
+    if machine.result == results.UNREACHABLE:
         return Cell(UNREACHABLE, reason=machine.reason, **common)
-    if machine.result == room.NOT_READY:
+    if machine.result == results.NOT_READY:
         return Cell(NOT_READY, reason=machine.reason, **common)
     if not graded:
         return Cell(UNKNOWN, reason=machine.reason, **common)
-    if failing or machine.result == room.FAILED:
+    if failing or machine.result == results.FAILED:
         return Cell(PARTIAL if passed else NONE, reason="" if failing else machine.reason, **common)
-    if machine.result == room.NOT_ENFORCED:
+    if machine.result == results.NOT_ENFORCED:
         return Cell(NOT_ENFORCED, **common)
     return Cell(DONE, **common)
 
 
 def build(
     exercises: Sequence[Exercise],
-    graded: Iterable[tuple[str, list[room.Machine]]],
+    graded: Iterable[tuple[str, list[results.Machine]]],
     *,
     students: dict[str, str] | None = None,
     graded_at: datetime.datetime,

@@ -24,3 +24,11 @@ class LabctlError(Exception):
         self.message = message
         self.exit_code = exit_code
         self.detail = detail  # shown only with --debug
+
+
+class Outcome(Exception):
+    """A run is over and its results are printed: only its exit code is left to give (0, 1, 3, 4, 5)."""
+
+    def __init__(self, exit_code: int):
+        super().__init__(int(exit_code))
+        self.exit_code = int(exit_code)

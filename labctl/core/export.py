@@ -13,7 +13,7 @@ import html
 import io
 from pathlib import Path
 
-from labctl.core import room
+from labctl.core import results, room
 from labctl.core.classview import (
     BETTER,
     CHANGED,
@@ -48,7 +48,7 @@ def csv_rows(view: ClassView) -> list[list[str]]:
             base = [student.name, student.host, exercise.id]
             if not checks:
                 rows.append([*base, "", cell.state.upper().replace("-", "_"), cell.reason])
-            rows += [[*base, c.id or c.name, c.status, room.check_text(c)] for c in checks]
+            rows += [[*base, c.id or c.name, c.status, results.check_text(c)] for c in checks]
     return [[room.csv_cell(value) for value in row] for row in rows]
 
 

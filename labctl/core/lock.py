@@ -30,8 +30,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary
+from ansible_collections.labctl.lab.plugins.module_utils import lease as leases
+
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import shared, store_dir
+from labctl.core.paths import store_dir
 
 # Seconds a run waits for another controller's run on a machine (within Ansible's task time-out).
 LEASE_WAIT = 840
@@ -79,7 +82,7 @@ def _new_identity() -> dict[str, Any]:
     return {
         "id": uuid.uuid4().hex,
         "controller": socket.gethostname() + (f" ({machine})" if machine else ""),
-        "machine": _lease().machine_id(),
+        "machine": leases.machine_id(),
         "uid": os.geteuid(),
         "user": _user(),
         "pid": os.getpid(),
@@ -94,10 +97,6 @@ def run_identity(wait: bool) -> dict[str, object]:
     the identity of the lock held now (its lease has the same id), else a new one."""
     identity = _held.identity if _held is not None else _new_identity()
     return {**identity, "wait": LEASE_WAIT if wait else 0}
-
-
-def _lease() -> Any:
-    return shared("lease")
 
 
 # --- processes -------------------------------------------------------------------------------------
@@ -272,7 +271,6 @@ _held: RunLock | None = None
 def _open(path: Path, owner: Any = None) -> int:
     """The lock file, never through a link; a user's (`owner`: a pwd entry) opened as that user."""
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    as_user = shared("as_user")
     try:
         if owner is not None:
             return as_user.open_fd(owner.pw_uid, owner.pw_gid, str(path), flags, 0o600)
@@ -333,20 +331,19 @@ class _Lease:
     def _as_owner(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.owner is None:
             return fn(*args)
-        return shared("as_user").call(self.owner.pw_uid, self.owner.pw_gid, fn, *args)
+        return as_user.call(self.owner.pw_uid, self.owner.pw_gid, fn, *args)
 
     def take(self, wait: bool, say: Say) -> None:
-        lease = _lease()
         mode = 0o755 if (self.owner.pw_uid if self.owner else os.geteuid()) == 0 else 0o700
         _refuse_folder(self._as_owner(_folder_problem, self.folder), self.folder)
         verdict, holder = self._as_owner(_take, self.folder, self.identity, 0, mode)
         if verdict == "held" and wait:
-            say(f"Waiting for {lease.describe(holder)} to finish…")
+            say(f"Waiting for {leases.describe(holder)} to finish…")
             verdict, holder = self._as_owner(_take, self.folder, self.identity, LEASE_WAIT, mode)
         if verdict == "held":
             raise LabctlError(
-                f"Another labctl run works on {self.whose} Podman store: {lease.describe(holder)}; wait for it to "
-                f"finish and try again (if that run is gone, remove {self.folder}/{lease.LEASE}).",
+                f"Another labctl run works on {self.whose} Podman store: {leases.describe(holder)}; wait for it to "
+                f"finish and try again (if that run is gone, remove {self.folder}/{leases.LEASE}).",
                 ExitCode.HOST_NOT_READY,
             )
         self.thread = threading.Thread(target=self._refresh, name="labctl-lease", daemon=True)
@@ -355,17 +352,17 @@ class _Lease:
     def _refresh(self) -> None:
         while not self.stop.wait(refresh_seconds()):
             with contextlib.suppress(Exception):
-                if not self._as_owner(_lease().refresh, self.folder, self.identity["id"]):
+                if not self._as_owner(leases.refresh, self.folder, self.identity["id"]):
                     return
 
     def give(self) -> None:
         self.stop.set()
         with contextlib.suppress(Exception):
-            self._as_owner(_lease().give, self.folder, self.identity["id"])
+            self._as_owner(leases.give, self.folder, self.identity["id"])
 
 
 def _folder_problem(folder: str) -> str | None:
-    return shared("boundary").folder_problem(folder, os.geteuid())
+    return boundary.folder_problem(folder, os.geteuid())
 
 
 def _refuse_folder(problem: str | None, folder: Any) -> None:
@@ -377,17 +374,16 @@ def _refuse_folder(problem: str | None, folder: Any) -> None:
 
 
 def _take(folder: str, identity: dict[str, Any], wait: float, mode: int) -> tuple[str, Any]:
-    lease = _lease()
-    verdict, holder = lease.take(folder, identity, wait, mode=mode)
+    verdict, holder = leases.take(folder, identity, wait, mode=mode)
     if verdict != "held":
-        lease.sweep_incoming(folder)
+        leases.sweep_incoming(folder)
     return verdict, holder
 
 
 def refresh_seconds() -> float:
     """How often a run refreshes its leases (LABCTL_LEASE_REFRESH, for tests; default lease.REFRESH)."""
     value = os.environ.get("LABCTL_LEASE_REFRESH", "")
-    return float(value) if value.isdigit() and int(value) > 0 else float(_lease().REFRESH)
+    return float(value) if value.isdigit() and int(value) > 0 else float(leases.REFRESH)
 
 
 def store_owner(user: str | None) -> Any:
@@ -424,7 +420,7 @@ def hold(
         raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
     if path is None:
         path = store_dir(owner.pw_uid) / "run.lock" if owner is not None else lock_path()
-    as_owner = shared("as_user").call if owner is not None else None
+    as_owner = as_user.call if owner is not None else None
     folder = str(path.parent)
     _refuse_folder(
         as_owner(owner.pw_uid, owner.pw_gid, _folder_problem, folder) if as_owner else _folder_problem(folder), folder

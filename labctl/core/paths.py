@@ -1,12 +1,11 @@
 """Where labctl finds its Ansible content and keeps its state."""
 
-import importlib
 import os
 import pwd
-import sys
-from functools import cache
 from pathlib import Path
-from types import ModuleType
+
+import ansible_collections.labctl.lab as _collection
+from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
 from labctl.core.errors import ExitCode, LabctlError
 
@@ -24,14 +23,15 @@ def content_dir() -> Path:
     return _PACKAGE_DIR.parent
 
 
-@cache
-def shared(name: str) -> ModuleType:
-    """One of labctl.lab's module_utils (the rules the modules and labctl share), imported from the
-    shipped collection as the modules import it (so a module file loaded by labctl finds it too)."""
-    collections = str(content_dir() / "collections")
-    if collections not in sys.path:
-        sys.path.append(collections)
-    return importlib.import_module(f"ansible_collections.labctl.lab.plugins.module_utils.{name}")
+def collection_dir() -> Path:
+    """labctl.lab's own folder, wherever Python imports it from (the checkout's collections/, or the
+    wheel's top-level ansible_collections/)."""
+    return Path(next(iter(_collection.__path__))).resolve()
+
+
+def collections_paths() -> list[Path]:
+    """ANSIBLE_COLLECTIONS_PATH: the shipped containers.podman, and labctl.lab where Python finds it."""
+    return list(dict.fromkeys([content_dir() / "collections", collection_dir().parents[2]]))
 
 
 def _home(uid: int) -> str:
@@ -49,13 +49,12 @@ def own_home() -> str:
 def store_dir(uid: int | None = None) -> Path:
     """Where the lock, lease and records of this account's Podman store live (never moved by the environment)."""
     uid = os.geteuid() if uid is None else uid
-    return Path(shared("boundary").store_dir(uid, _home(uid)))
+    return Path(boundary.store_dir(uid, _home(uid)))
 
 
 def state_dir() -> Path:
     """This account's run folders, retry records and image archives: root's in /var/lib/labctl whatever
     $HOME or $XDG_STATE_HOME say; a folder that is not the account's own, or that others may write, is refused."""
-    boundary = shared("boundary")
     uid = os.geteuid()
     folder = boundary.state_dir(uid, _home(uid), os.environ)
     problem = boundary.folder_problem(folder, uid) or boundary.path_problem(os.path.dirname(folder), uid)

@@ -26,6 +26,12 @@ def normalise(ref: str) -> str:
     return ref
 
 
+def local_run(argv: list[str]) -> tuple[int, str, str]:
+    """run(argv) for labctl.lab's module_utils: this account's podman, here (a minute at the most)."""
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
 class Podman:
     """Runs podman, as `user` (root only) in that user's own store when one is given.
 

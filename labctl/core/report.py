@@ -1,4 +1,6 @@
-"""Presenting results: progress while Ansible runs (stderr), results after (stdout, or JSON)."""
+"""The one renderer: progress while Ansible runs (stderr), results after (stdout: tables, the room's view,
+the class matrix, or JSON), all from the result model (labctl.core.results). With --quiet: the results
+alone, no progress and no summary or hint lines; errors still show."""
 
 import contextlib
 import json
@@ -17,9 +19,11 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from labctl.core import results
+from labctl.core.errors import ExitCode, LabctlError, Outcome
+from labctl.core.events import ProgressCallback
 from labctl.core.i18n import N_, _
-from labctl.core.room import MARK, Machine
-from labctl.core.runner import Check, ProgressCallback, RunResult
+from labctl.core.results import MARK, Check, Machine, RunResult
 
 __all__ = ["clean", "escape"]
 
@@ -41,6 +45,24 @@ def escape(text: object) -> str:
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+_quiet = False
+
+
+def configure(*, quiet: bool = False) -> None:
+    """The shared options' part in what is shown (labctl.cli.options.shared)."""
+    global _quiet
+    _quiet = quiet
+
+
+def quiet() -> bool:
+    return _quiet
+
+
+def note(text: str, *, stdout: bool = False) -> None:
+    """A line beside the results (a summary, a hint, where a file went): not with --quiet."""
+    if not _quiet:
+        (out if stdout else err).print(text)
+
 
 STYLE = {
     "PASS": "green",
@@ -117,8 +139,8 @@ class _Progress:
 def progress(title: str, debug: bool = False) -> Iterator[ProgressCallback]:
     """Show the task Ansible is on: a spinner (one live line per machine when there are several) on a
     terminal, plain lines with --debug, nothing otherwise."""
-    shown = _Progress(title, debug)
-    if debug or not err.is_terminal:
+    shown = _Progress(title, debug and not _quiet)
+    if debug or _quiet or not err.is_terminal:
         yield shown
         return
     with Live(shown, console=err, refresh_per_second=8, transient=True):
@@ -323,3 +345,114 @@ def class_view_legend(watching: bool = False) -> str:
             f"• {escape(_('changed since the last round'))}",
         ]
     return "[dim]" + "  ".join(words) + "[/]"
+
+
+# --- a run's outcome: the room's view, or one machine's lines, or JSON ------------------------------------------
+
+
+def all_summary(verb: str, codes: dict[str, int]) -> None:
+    """--all: one line, each scenario ok or its exit code."""
+    words = [f"{sid} [green]ok[/]" if not code else f"{sid} [red]exit {int(code)}[/]" for sid, code in codes.items()]
+    note(f"[bold]{verb} --all:[/] {', '.join(words)}", stdout=True)
+
+
+def room_view(what: str, verb: str, result: RunResult, *, json_out: bool, csv: str | None = None, **extra: Any) -> None:
+    """A run on several machines (or --json, --csv): a table per machine, the class matrix for checks,
+    one summary line; the exit code of the first that applies of 4, 3, 1, 5 (results.worst)."""
+    from labctl.core import room
+
+    found = results.machines(result, verb)
+    code = results.worst(m.exit_code for m in found)
+    if csv:
+        written = room.write_csv(csv, found)
+        note(f"[dim]class matrix written to {escape(str(written))}[/]")
+    if json_out:
+        machines = {m.host: m.as_json() for m in found}
+        print_json(result_json(result, **extra, machines=machines, exit_code=int(code)))
+    else:
+        checks = verb in ("verify", "check")
+        if checks and any(m.checks for m in found):
+            out.print(class_matrix(*room.matrix(found)))
+            note(
+                f"[dim]{MARK['PASS']} pass  {MARK['FAIL']} fail  {MARK['SKIP']} skipped  "
+                "? not enforced or not known[/]",
+                stdout=True,
+            )
+        out.print(machines_table(found, checks=checks))
+        note(results.summary(found, what), stdout=True)
+    if code:
+        raise Outcome(code)
+
+
+def clean_report(scenario: Any, host: str, clean: dict[str, Any], where: str) -> None:
+    """What clean removed (or would, in a dry run), marking what labctl did not make, and what it kept."""
+    foreign = set(clean.get("not_made_by_labctl") or [])
+    plan = [f"{kind[:-1]} {name}" for kind, names in (clean.get("plan") or {}).items() for name in names]
+    marked = [f"{item} (not made by labctl)" if item in foreign else item for item in plan]
+    if clean.get("dry_run"):
+        what = ", ".join(marked) or "nothing"
+        out.print(f"dry run: clean of {scenario.id}{where} would remove {escape(what)}")
+    elif foreign:
+        out.print(f"  removed though labctl did not make them: {escape(', '.join(sorted(foreign)))}")
+    for kept in clean.get("kept") or []:
+        out.print(f"  kept {kept['kind']} {escape(kept['name'])}: {escape(kept['reason'])}")
+
+
+DONE = {"up": "is up", "reset": "was reset", "clean": "is cleaned up", "prepare": "is prepared"}
+
+
+def provisioned(scenario: Any, action: str, result: RunResult, *, json_out: bool, several: bool) -> None:
+    """An up/reset/clean/prepare: a line per host (what changed), or the room's view, or JSON; raise on failure."""
+    if json_out or several:
+        if not json_out:
+            for host in sorted(result.stats):
+                clean = result.reports.get(host, {}).get("clean") or {}
+                if clean.get("dry_run") or clean.get("kept") or clean.get("not_made_by_labctl"):
+                    clean_report(scenario, host, clean, f" on {host}")
+        room_view(f"{action} {scenario.id}", action, result, json_out=json_out, scenario=scenario.id, action=action)
+        return
+    results.raise_for_failures(result, f"{action} {scenario.id}")
+    # What a role wants the user to know (say, that this host does not enforce pod limits).
+    print_checks([c for c in result.checks if c.status in ("WARN", "NOT_ENFORCED")], show_host=len(result.stats) > 1)
+    for host in sorted(result.stats):
+        clean = result.reports.get(host, {}).get("clean") or {}
+        if clean.get("dry_run"):
+            clean_report(scenario, host, clean, f" on {host}" if host != "localhost" else "")
+            continue
+        in_place = result.reports.get(host, {}).get("in_place")
+        changed = [t for h, t in result.changed_tasks if h == host]
+        # Tasks under no_log (they carry passwords) report no details, only to the stats.
+        hidden = result.stats[host].changed - len(changed)
+        where = f" on {host}" if len(result.stats) > 1 or host != "localhost" else ""
+        done, seconds = DONE[action], f"({result.duration:.1f} s)"
+        if in_place:
+            out.print(f"{scenario.id} {done}{where}: 0 changed — everything was already in place {seconds}")
+        elif not result.stats[host].changed:
+            out.print(f"{scenario.id} {done}{where}: 0 changed, nothing recreated {seconds}")
+        else:
+            out.print(f"{scenario.id} {done}{where}: {result.stats[host].changed} changed {seconds}")
+            for task in changed:
+                out.print(f"  [yellow]changed[/] {escape(task)}")
+            if hidden > 0:
+                out.print(f"  [yellow]changed[/] {hidden} task(s) whose details are hidden (secrets)")
+        if clean:
+            clean_report(scenario, host, clean, where)
+
+
+def graded(scenario: Any, result: RunResult) -> None:
+    """A verify on one machine: its checks, one line of counts and the verdict; raise its exit code."""
+    results.raise_for_failures(result, f"verify {scenario.id}")
+    if not result.checks:
+        raise LabctlError(f"verify {scenario.id} ran no checks; its role has no verify tasks.")
+    print_checks(result.checks, show_host=False)
+    outcome = results.worst(m.exit_code for m in results.machines(result, "verify"))
+    words = {
+        ExitCode.OK: f"[green]{_('the lab is right')}[/]",
+        ExitCode.FAILED: f"[bold red]{_('not all checks passed')}[/]",
+        ExitCode.NOT_ENFORCED: "[magenta]"
+        + _("nothing failed, but not everything can be enforced on this host")
+        + "[/]",
+    }
+    note(f"{scenario.id}: {checks_summary(result.checks)} — {words.get(outcome, '')}", stdout=True)
+    if outcome != ExitCode.OK:
+        raise Outcome(outcome)

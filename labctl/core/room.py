@@ -8,155 +8,14 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.labctl.lab.plugins.module_utils import boundary
+
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.i18n import _
-from labctl.core.paths import shared, state_dir
-from labctl.core.runner import Check, Failure, RunResult
-
-# The exit code of a run on several machines: the first of these that any machine has, else 0.
-PRECEDENCE = (ExitCode.UNREACHABLE, ExitCode.HOST_NOT_READY, ExitCode.FAILED, ExitCode.NOT_ENFORCED)
-
-OK, FAILED, UNREACHABLE, NOT_READY, NOT_ENFORCED = "ok", "failed", "unreachable", "not ready", "not enforced"
-RESULT_OF = {
-    ExitCode.OK: OK,
-    ExitCode.FAILED: FAILED,
-    ExitCode.UNREACHABLE: UNREACHABLE,
-    ExitCode.HOST_NOT_READY: NOT_READY,
-    ExitCode.NOT_ENFORCED: NOT_ENFORCED,
-}
-MARK = {"PASS": "✓", "FAIL": "✗", "SKIP": "\u2013", "NOT_ENFORCED": "?", "WARN": "!", "INFO": "✓"}
-
-
-@dataclass
-class Machine:
-    """One machine's part of a run."""
-
-    host: str
-    result: str
-    exit_code: int
-    changed: int = 0
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
-    seconds: float = 0.0
-    reason: str = ""  # for a machine that did not succeed: one sentence
-    checks: list[Check] = field(default_factory=list)
-    student: str = ""  # the inventory's lab_student for the host, else the host name
-
-    def as_json(self) -> dict[str, Any]:
-        """Stable English keys and check ids; `text` is each check's words as shown (in the language of the run)."""
-        return {**asdict(self), "checks": [{**asdict(c), "text": check_text(c)} for c in self.checks]}
-
-
-def worst(codes: Iterable[int]) -> ExitCode:
-    """4 unreachable, then 3 not ready, then 1 failed, then 5 not enforced, then any other, else 0."""
-    seen = {int(c) for c in codes}
-    for code in PRECEDENCE:
-        if code in seen:
-            return code
-    others = sorted(seen - {0})
-    return ExitCode(others[0]) if others else ExitCode.OK
-
-
-SUDO_REFUSED = (
-    "missing sudo password",
-    "incorrect sudo password",
-    "a password is required",
-    "is not in the sudoers file",
-    "not allowed to execute",
-    "waiting for privilege escalation prompt",
-)
-
-
-def _sudo_refused(message: str) -> bool:
-    return any(words in message.lower() for words in SUDO_REFUSED)
-
-
-def _failure_code(failure: Failure) -> ExitCode:
-    from labctl.core.actions import _host_trouble  # the sentence for a full disk or a hung Podman
-
-    if _host_trouble(failure.message) or _sudo_refused(failure.message):
-        return ExitCode.HOST_NOT_READY
-    if failure.exit_code:
-        return ExitCode(failure.exit_code)
-    return ExitCode.HOST_NOT_READY if failure.role == "host" else ExitCode.FAILED
-
-
-def _failure_reason(failure: Failure) -> str:
-    from labctl.core.actions import _host_trouble
-
-    known = _host_trouble(failure.message)
-    if known:
-        return f"'{failure.task}': {known}"
-    message = failure.message.removeprefix("Task failed: ").rstrip(".")
-    if _sudo_refused(message):
-        return (
-            f"sudo refused to make the user root ({message}): give -K/--ask-become-pass for the password, "
-            "or allow the user sudo without one."
-        )
-    return f"{message}." if failure.explicit else f"'{failure.task}' failed: {message}."
-
-
-def _check_label(check: Check) -> str:
-    return check.id or check.name
-
-
-def machine(result: RunResult, host: str, action: str) -> Machine:
-    """One machine's outcome. `action` "verify" grades by checks (no check run: failed); "check"
-    (host check) makes a failed check a host that is not ready."""
-    stats = result.stats.get(host)
-    checks = [c for c in result.checks if c.host == host]
-    base = {
-        "changed": stats.changed if stats else 0,
-        "passed": sum(c.status == "PASS" for c in checks),
-        "failed": sum(c.failing for c in checks),
-        "skipped": sum(c.status == "SKIP" for c in checks),
-        "seconds": result.seconds.get(host, round(result.duration, 1)),
-        "checks": checks,
-        "student": result.students.get(host) or host,
-    }
-    dropped = [u for u in result.unreachable if u.host == host]
-    if dropped:
-        message = dropped[0].message.removeprefix("Task failed: ").rstrip(".")
-        return Machine(host, UNREACHABLE, ExitCode.UNREACHABLE, reason=f"cannot reach it: {message}.", **base)
-    failures = [f for f in result.failures if f.host == host]
-    if failures:
-        explicit = [f for f in failures if f.explicit]
-        first = explicit[-1] if explicit else failures[0]
-        code = _failure_code(first)
-        return Machine(host, RESULT_OF.get(code, FAILED), code, reason=_failure_reason(first), **base)
-    failing = [c for c in checks if c.failing]
-    if failing:
-        code = ExitCode.HOST_NOT_READY if action == "check" else ExitCode.FAILED
-        names = "; ".join(_check_label(c) for c in failing[:3]) + ("; …" if len(failing) > 3 else "")
-        return Machine(host, RESULT_OF[code], code, reason=f"{len(failing)} check(s) did not pass: {names}.", **base)
-    if action == "verify" and not checks:
-        return Machine(host, FAILED, ExitCode.FAILED, reason="no check ran on it.", **base)
-    if action == "verify" and any(c.status == "NOT_ENFORCED" for c in checks):
-        enforced = [_check_label(c) for c in checks if c.status == "NOT_ENFORCED"]
-        reason = f"this machine cannot enforce {', '.join(enforced)}."
-        return Machine(host, NOT_ENFORCED, ExitCode.NOT_ENFORCED, reason=reason, **base)
-    return Machine(host, OK, ExitCode.OK, **base)
-
-
-def machines(result: RunResult, action: str) -> list[Machine]:
-    hosts = list(dict.fromkeys([*result.hosts, *result.stats, *(u.host for u in result.unreachable)]))
-    return [machine(result, host, action) for host in hosts]
-
-
-def summary(found: list[Machine], what: str) -> str:
-    counts: dict[str, int] = {}
-    for m in found:
-        counts[m.result] = counts.get(m.result, 0) + 1
-    parts = [f"{counts[r]} {r}" for r in (OK, FAILED, UNREACHABLE, NOT_READY, NOT_ENFORCED) if counts.get(r)]
-    slowest = max((m.seconds for m in found), default=0.0)
-    return f"{what}: {len(found)} machine(s): {', '.join(parts)} (slowest {slowest:.1f} s)"
-
+from labctl.core.paths import state_dir
+from labctl.core.results import OK, Check, Machine, check_label, check_message
 
 # --- the class matrix ----------------------------------------------------------------------------------
 
@@ -168,32 +27,12 @@ def matrix(found: list[Machine]) -> tuple[list[str], list[tuple[str, dict[str, C
     for m in found:
         by_id: dict[str, Check] = {}
         for check in m.checks:
-            label = _check_label(check)
+            label = check_label(check)
             if label not in columns:
                 columns.append(label)
             by_id[label] = check
         rows.append((m.host, by_id))
     return columns, rows
-
-
-def check_message(check: Check) -> str:
-    """What a check found, in one line: for a failure, also what was expected and the hint."""
-    if check.status in ("PASS", "INFO"):
-        return check.found
-    parts = [
-        _("expected {expected}").format(expected=check.expected) if check.expected and check.status != "SKIP" else ""
-    ]
-    parts += [
-        _("found {found}").format(found=check.found) if check.found else "",
-        _("hint: {hint}").format(hint=check.hint) if check.hint else "",
-    ]
-    return "; ".join(p for p in parts if p)
-
-
-def check_text(check: Check) -> str:
-    """A check's words as shown: its name, and what check_message says of it."""
-    message = check_message(check)
-    return f"{check.name}: {message}" if message else check.name
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -211,7 +50,7 @@ def csv_rows(found: list[Machine]) -> list[list[str]]:
     for m in found:
         if not m.checks and m.result != OK:
             rows.append([m.host, "", m.result.upper().replace(" ", "_"), m.reason])
-        rows += [[m.host, _check_label(c), c.status, check_message(c)] for c in m.checks]
+        rows += [[m.host, check_label(c), c.status, check_message(c)] for c in m.checks]
     return [[csv_cell(cell) for cell in row] for row in rows]
 
 
@@ -225,7 +64,7 @@ def write_csv(path: str | Path, found: list[Machine]) -> Path:
 def write_private(target: Path, write: Any, *, what: str, mode: int = 0o600) -> None:
     """Write a file as a new file beside it, then rename (a link already there is replaced, not followed),
     in a folder only this account (and root) may change: else one sentence and exit 3."""
-    problem = shared("boundary").path_problem(str(target.parent), os.geteuid())
+    problem = boundary.path_problem(str(target.parent), os.geteuid())
     if problem:
         raise LabctlError(
             f"labctl will not write {target}: {problem}; give {what} a path in a folder of your own.",

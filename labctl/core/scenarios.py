@@ -6,10 +6,11 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 import yaml
+from ansible_collections.labctl.lab.plugins.module_utils import boundary, scenario_vars
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir, shared
+from labctl.core.paths import content_dir
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -29,7 +30,7 @@ RelPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-
 # Extra folders of scenario files (os.pathsep-separated), searched after the shipped ones. A folder
 # may hold a roles/ folder beside its files, for the roles of its own scenarios.
 SCENARIO_PATH_ENV = "LABCTL_SCENARIO_PATH"
-LABELS = {"io.labctl.managed": "true"}  # plus io.labctl.scenario=<id>, on every resource labctl makes
+LABELS = scenario_vars.LABEL_MANAGED  # plus io.labctl.scenario=<id>, on every resource labctl makes
 
 
 class _Strict(BaseModel):
@@ -80,18 +81,7 @@ class Scenario(_Strict):
         return self
 
     def _sections(self) -> dict[str, dict[str, Any]]:
-        r = self.resources
-        return {
-            "ports": self.ports,
-            "images": self.images,
-            "builds": self.builds,
-            "resources.networks": r.networks,
-            "resources.pods": r.pods,
-            "resources.containers": r.containers,
-            "resources.volumes": r.volumes,
-            "resources.secrets": r.secrets,
-            "temporary": self.temporary,
-        }
+        return scenario_vars.sections(self.model_dump(mode="json"))
 
     @property
     def source(self) -> Path | None:
@@ -120,11 +110,7 @@ class Scenario(_Strict):
 
     def role_vars(self) -> dict[str, Any]:
         """The role's variables this file sets: every key as <role>_<key> (a build gives its tag)."""
-        values: dict[str, Any] = {}
-        for section in self._sections().values():
-            for key, value in section.items():
-                values[f"{self.role}_{key}"] = value.tag if isinstance(value, Build) else value
-        return values
+        return scenario_vars.role_vars(self.model_dump(mode="json"))
 
     def role_path(self) -> Path:
         """The role's folder: shipped roles first, then a roles/ folder beside the scenario file."""
@@ -202,7 +188,6 @@ def scenario_dirs() -> list[Path]:
     none that another account owns or may write (its scenarios name roles, which run as root)."""
     dirs = [content_dir() / "scenarios"]
     extra = os.environ.get(SCENARIO_PATH_ENV, "")
-    boundary = shared("boundary")
     for entry in (p for p in extra.split(os.pathsep) if p):
         if not os.path.isabs(entry):
             raise LabctlError(

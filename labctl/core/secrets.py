@@ -41,3 +41,22 @@ def redact(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [redact(item) for item in data]
     return data
+
+
+def redact_values(data: Any, secrets: list[str]) -> Any:
+    """Mask the given secret values (say, a --var password) wherever they appear in strings."""
+    if not secrets:
+        return data
+    if isinstance(data, str):
+        for secret in secrets:
+            data = data.replace(secret, MASK)
+        return data
+    if isinstance(data, dict):
+        return {key: redact_values(value, secrets) for key, value in data.items()}
+    if isinstance(data, list):
+        return [redact_values(item, secrets) for item in data]
+    return data
+
+
+def secret_values(extravars: dict[str, Any]) -> list[str]:
+    return [str(v) for k, v in extravars.items() if is_secret_name(k) and isinstance(v, str | int) and str(v)]

@@ -1,17 +1,16 @@
 """The live state of the labs, straight from Podman (a few JSON listings, no Ansible): for `status` and `list`."""
 
-import importlib.util
 import json
 import os
 import shutil
 import socket
 import subprocess
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from ansible_collections.labctl.lab.plugins.module_utils import cgroups
+
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.paths import content_dir
 from labctl.core.podman import Podman
 from labctl.core.scenarios import Scenario
 from labctl.core.secrets import redact
@@ -135,18 +134,7 @@ def images_present() -> set[str]:
     return set(Podman().images())
 
 
-@cache
-def _cgroups_module():
-    """labctl.lab's cgroup reader, shared with the roles (loaded from the shipped collection)."""
-    path = content_dir() / "collections/ansible_collections/labctl/lab/plugins/module_utils/cgroups.py"
-    spec = importlib.util.spec_from_file_location("labctl_lab_cgroups", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def pod_limits(cgroup_path: str) -> dict[str, Any]:
-    cgroups = _cgroups_module()
     # A rootless pod's cgroup sits under the user's systemd manager (cgroup v2): uid finds it there.
     return cgroups.read_pod_limits(cgroups.layout()["version"], cgroup_path, uid=os.geteuid())
 

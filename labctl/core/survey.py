@@ -3,7 +3,9 @@
 from typing import Any
 
 from labctl.core.config import Connection
-from labctl.core.runner import ProgressCallback, RunResult, run_playbook
+from labctl.core.events import ProgressCallback
+from labctl.core.results import RunResult
+from labctl.core.runner import run_playbook
 from labctl.core.status import Snapshot
 
 

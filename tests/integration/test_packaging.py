@@ -51,11 +51,14 @@ def test_the_wheel_carries_the_ansible_content(wheel):
         "labctl/content/scenarios/ex1.yml",
         "labctl/content/roles/ex1_network_dns/tasks/up.yml",
         "labctl/content/roles/host/meta/argument_specs.yml",
-        "labctl/content/collections/ansible_collections/labctl/lab/plugins/action/check.py",
-        "labctl/content/collections/ansible_collections/labctl/lab/plugins/module_utils/waiting.py",
+        # labctl.lab: a top-level package, so that labctl imports its module_utils as ordinary Python
+        "ansible_collections/labctl/lab/plugins/action/check.py",
+        "ansible_collections/labctl/lab/plugins/module_utils/waiting.py",
+        "ansible_collections/labctl/lab/plugins/module_utils/fingerprints.py",
     ):
         assert path in names, f"{path} missing from {wheel.name}"
     assert not any(n.startswith("labctl/content/tests") or "/molecule/" in n for n in names)
+    assert not any(n.startswith("labctl/content/collections/ansible_collections/labctl/") for n in names)
 
 
 def test_the_wheel_carries_containers_podman_and_its_licence(wheel):
@@ -118,6 +121,37 @@ def test_ansible_finds_the_shipped_containers_podman_modules(installed, tmp_path
     assert sorted(found) == sorted(modules), doc.stderr
     for module in modules:
         assert found[module]["doc"]["filename"].startswith(str(collections)), found[module]["doc"]["filename"]
+
+
+def test_ansible_finds_labctl_lab_where_python_imports_it(installed, tmp_path):
+    """labctl's collections path (labctl.core.paths.collections_paths): the shipped containers.podman, and
+    labctl.lab at the top of site-packages, whose modules import its module_utils inside Ansible too."""
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    code = "import os; from labctl.core import paths; print(os.pathsep.join(map(str, paths.collections_paths())))"
+    where = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.strip() == os.pathsep.join([str(installed / "labctl/content/collections"), str(installed)])
+    env.update(ANSIBLE_COLLECTIONS_PATH=where.stdout.strip(), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False")
+    forget = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible"),  # `python -m ansible` wants an entry point first
+            "localhost",
+            "-c",
+            "local",
+            "-m",
+            "labctl.lab.scenario_state",
+            "-a",
+            f"state=forget scenario=none state_dir={tmp_path}",
+            "-e",
+            f"ansible_python_interpreter={sys.executable}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert forget.returncode == 0 and "SUCCESS" in forget.stdout, forget.stdout + forget.stderr
 
 
 def test_an_installed_wheel_finds_its_content(installed, tmp_path):

@@ -18,16 +18,14 @@ import time
 from pathlib import Path
 
 import pytest
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, fingerprints, lease
 
 from labctl.core import actions, images, lock, lookalikes, paths, report, room, scenarios
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.podman import Podman
-from labctl.core.runner import Check
+from labctl.core.results import Check
 
-boundary = paths.shared("boundary")
-lease = paths.shared("lease")
-as_user = paths.shared("as_user")
 NOBODY = pwd.getpwnam("nobody")
 
 
@@ -429,7 +427,7 @@ def test_the_quick_look_tells_up_whether_an_up_ever_finished_on_this_store(monke
     monkeypatch.setattr(actions, "run_playbook", lambda *a, **k: ran.append(a[1]) or actions._in_place_result(None, 0))
     monkeypatch.setattr(actions.lock, "hold", lambda **k: __import__("contextlib").nullcontext())
     actions.run_scenario_action(scenarios.load("ex2"), "up", connection=Connection())
-    assert actions._scenario_state_module().NO_RECORD == "no record of an earlier up"
+    assert fingerprints.NO_RECORD == "no record of an earlier up"
     assert (ran[0]["lab_looked"], ran[0]["lab_unfinished"]) == (looked, unfinished)
 
 

@@ -66,7 +66,7 @@ def test_verify_all_in_german_from_lang_and_lab_lang_reaches_ansible(monkeypatch
         assert 'lang="de"' in page.read_text() and "Übung 1: Container Communication" in page.read_text()
         assert i18n.current() == "de"
         seen = {}
-        monkeypatch.setattr(runner, "_write_extravars", lambda private, data: seen.update(data) or 1 / 0)
+        monkeypatch.setattr(runner, "write_extravars", lambda private, data: seen.update(data) or 1 / 0)
         monkeypatch.setattr(runner.inventories, "resolve", lambda *a: runner.inventories.Inventory({}, ["x"]))
         with contextlib.suppress(ZeroDivisionError):
             runner.run_playbook("scenario.yml", {"lab_action": "verify"}, label="verify-ex1")

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from labctl.core import classview, export, i18n, report, room
-from labctl.core.runner import Check
+from labctl.core import classview, export, i18n, report, results
+from labctl.core.results import Check
 
 WHEN = datetime.datetime(2026, 11, 5, 10, 2, 3)
 EXERCISES = [classview.Exercise("ex1", "Exercise 1"), classview.Exercise("ex2", "Exercise 2")]
@@ -29,8 +29,8 @@ def machine(host, statuses, result=None, reason="", **check):
     ]
     failing = any(c.failing for c in checks)
     if result is None:
-        result = room.FAILED if failing or not checks else room.OK
-    return room.Machine(host, result, 1 if failing else 0, checks=checks, reason=reason)
+        result = results.FAILED if failing or not checks else results.OK
+    return results.Machine(host, result, 1 if failing else 0, checks=checks, reason=reason)
 
 
 def view(ex1, ex2=None, students=None, not_graded=None):
@@ -48,9 +48,9 @@ def test_cells_count_passed_of_graded_checks_and_name_the_state():
     excused = machine("pc1", [("a", "PASS")])
     excused.checks.append(Check(host="pc1", name="acts", status="SKIP", id="acts", excused=True))
     assert classview.cell_of(excused).label == "1/1"
-    gone = room.Machine("pc2", room.UNREACHABLE, 4, reason="cannot reach it: ssh.")
+    gone = results.Machine("pc2", results.UNREACHABLE, 4, reason="cannot reach it: ssh.")
     assert (classview.cell_of(gone).state, classview.cell_of(gone).label) == ("unreachable", "offline")
-    limits = machine("pc3", [("a", "PASS"), ("b", "NOT_ENFORCED")], result=room.NOT_ENFORCED)
+    limits = machine("pc3", [("a", "PASS"), ("b", "NOT_ENFORCED")], result=results.NOT_ENFORCED)
     assert classview.cell_of(limits).state == "not-enforced"
 
 
@@ -79,7 +79,7 @@ def test_watch_marks_moved_cells_and_students_who_have_not_moved():
 def test_an_unreachable_round_is_no_news_and_stops_nothing():
     tracker = classview.Tracker(stuck_after=600)
     tracker.round(view([machine("ben", [("a", "FAIL"), ("b", "FAIL")])]), now=0)
-    gone = room.Machine("ben", room.UNREACHABLE, 4, reason="cannot reach it: timeout.")
+    gone = results.Machine("ben", results.UNREACHABLE, 4, reason="cannot reach it: timeout.")
     offline = tracker.round(view([gone]), now=300)
     assert offline.moved == {("ben", "ex1"): "changed"}
     back = tracker.round(view([machine("ben", [("a", "PASS"), ("b", "FAIL")])]), now=400)
@@ -109,7 +109,10 @@ def test_a_lab_cannot_reach_the_terminal_with_markup_or_control_characters():
 
 def test_the_csv_has_the_documented_columns_a_row_per_check_and_english_keys():
     v = view(
-        [machine("pc1", [("a", "PASS"), ("b", "FAIL")]), room.Machine("pc2", room.UNREACHABLE, 4, reason="gone.")],
+        [
+            machine("pc1", [("a", "PASS"), ("b", "FAIL")]),
+            results.Machine("pc2", results.UNREACHABLE, 4, reason="gone."),
+        ],
         students={"pc1": "Anna Schmidt"},
     )
     with i18n.speaking("de"):
@@ -183,6 +186,6 @@ def test_the_files_are_written_atomically_in_a_folder_of_ones_own(tmp_path):
     theirs = tmp_path / "theirs"
     theirs.mkdir(mode=0o777)
     theirs.chmod(0o777)
-    with pytest.raises(export.room.LabctlError) as caught:
+    with pytest.raises(export.results.LabctlError) as caught:
         export.write_html(theirs / "class.html", v)
     assert caught.value.exit_code == 3

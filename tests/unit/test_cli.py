@@ -83,7 +83,7 @@ def test_an_unreadable_var_file_is_a_usage_error(tmp_path):
 
 
 def room_result(hosts, checks=(), unreachable=()):
-    from labctl.core.runner import Check, Failure, HostStats, RunResult
+    from labctl.core.results import Check, Failure, HostStats, RunResult
 
     return RunResult(
         status="successful" if not unreachable else "failed",
@@ -102,8 +102,8 @@ def invoke(monkeypatch, tmp_path, args, results):
     """labctl in this process, each Ansible run answered by the next of `results` (an exception is raised)."""
     from typer.testing import CliRunner
 
-    from labctl.cli import common
     from labctl.cli.app import app
+    from labctl.core import actions
     from labctl.core.errors import LabctlError
 
     monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
@@ -118,7 +118,7 @@ def invoke(monkeypatch, tmp_path, args, results):
             raise answer
         return answer
 
-    monkeypatch.setattr(common, "run_scenario_action", fake)
+    monkeypatch.setattr(actions, "run_scenario_action", fake)
     inventory = tmp_path / "room.ini"
     inventory.write_text("pc1\npc2\npc3\n")
     args = [a.replace("ROOM", str(inventory)) for a in args]
@@ -232,3 +232,31 @@ def test_all_with_json_is_one_list_of_every_scenarios_result(monkeypatch, tmp_pa
     data = json.loads(outcome.stdout)
     assert outcome.exit_code == 0, outcome.output
     assert [d["scenario"] for d in data] == ids and all(d["exit_code"] == 0 for d in data)
+
+
+def test_quiet_shows_the_results_alone_and_still_the_errors(monkeypatch, tmp_path):
+    """--quiet, a shared option declared once (labctl.cli.options.SHARED): every verb has it; the room's
+    table stays, its summary line, the legend and the --all line go; an error still shows."""
+    from labctl.cli.options import SHARED
+    from labctl.core import report
+    from labctl.core.errors import LabctlError
+
+    assert [name for name, *_ in SHARED].count("quiet") == 1
+    checks = [("pc1", "pod-running", "PASS"), ("pc2", "pod-running", "FAIL")]
+    loud, _ = invoke(monkeypatch, tmp_path, ["verify", "ex2", "-i", "ROOM"], [room_result(["pc1", "pc2"], checks)])
+    quiet, _ = invoke(
+        monkeypatch, tmp_path, ["verify", "ex2", "-i", "ROOM", "-q"], [room_result(["pc1", "pc2"], checks)]
+    )
+    assert loud.exit_code == quiet.exit_code == 1
+    assert "verify ex2: 2 machine(s)" in loud.stdout and "pass" in loud.stdout
+    assert "verify ex2: 2 machine(s)" not in quiet.stdout and "pass  " not in quiet.stdout
+    assert quiet.stdout.splitlines()[1].split() == ["pc1", "✓"]  # the matrix and the table stay
+    try:
+        failing, _ = invoke(
+            monkeypatch, tmp_path, ["up", "ex2", "-i", "ROOM", "--quiet"], [LabctlError("Cannot reach pc1.", 4)]
+        )
+        assert failing.exit_code == 4 and isinstance(failing.exception, LabctlError)
+    finally:
+        report.configure(quiet=False)
+    for verb in (["up"], ["verify"], ["status"], ["list"], ["host", "check"], ["images", "save"], ["watch"]):
+        assert "--quiet" in invoke(monkeypatch, tmp_path, [*verb, "--help"], [])[0].stdout, verb

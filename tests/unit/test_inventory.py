@@ -2,10 +2,10 @@
 
 import pytest
 
-from labctl.core import inventory, runner
+from labctl.core import environment, inventory
 from labctl.core.errors import ExitCode, LabctlError
 
-ENV = runner._ansible_env()
+ENV = environment.ansible_env()
 
 
 def resolve(source, limit=None):

@@ -4,9 +4,9 @@ import csv
 
 import pytest
 
-from labctl.core import room
+from labctl.core import results, room
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.runner import Check, Failure, HostStats, RunResult
+from labctl.core.results import Check, Failure, HostStats, RunResult
 
 
 def run(hosts, checks=(), failures=(), unreachable=(), changed=None):
@@ -41,7 +41,7 @@ def check(host, cid, status, **kw):
     ],
 )
 def test_the_exit_code_is_the_first_that_applies_of_4_3_1_5(codes, expected):
-    assert room.worst(codes) == expected
+    assert results.worst(codes) == expected
 
 
 def test_each_machine_has_its_result_counts_seconds_and_reason():
@@ -57,7 +57,7 @@ def test_each_machine_has_its_result_counts_seconds_and_reason():
         ],
         unreachable=[Failure("pc3", "Look", "Task failed: Failed to connect to the host via ssh: timed out")],
     )
-    found = {m.host: m for m in room.machines(result, "verify")}
+    found = {m.host: m for m in results.machines(result, "verify")}
     assert (found["pc1"].result, found["pc1"].exit_code, found["pc1"].passed) == ("ok", 0, 2)
     assert (found["pc2"].result, found["pc2"].failed, found["pc2"].skipped) == ("failed", 2, 1)
     assert found["pc2"].reason == "2 check(s) did not pass: pod-running; app-answers."
@@ -65,8 +65,8 @@ def test_each_machine_has_its_result_counts_seconds_and_reason():
     assert found["pc3"].reason == "cannot reach it: Failed to connect to the host via ssh: timed out."
     assert found["pc4"].result == "not enforced" and found["pc4"].exit_code == 5
     assert found["pc2"].seconds == 11.0
-    assert room.worst(m.exit_code for m in found.values()) == ExitCode.UNREACHABLE
-    assert room.summary(list(found.values()), "verify ex2").startswith(
+    assert results.worst(m.exit_code for m in found.values()) == ExitCode.UNREACHABLE
+    assert results.summary(list(found.values()), "verify ex2").startswith(
         "verify ex2: 4 machine(s): 1 ok, 1 failed, 1 unreachable, 1 not enforced"
     )
 
@@ -79,14 +79,14 @@ def test_a_failed_task_gives_its_reason_and_a_host_role_failure_means_not_ready(
             Failure("pc2", "Pull mysql", "manifest unknown"),
         ],
     )
-    found = {m.host: m for m in room.machines(result, "up")}
+    found = {m.host: m for m in results.machines(result, "up")}
     assert found["pc1"].exit_code == ExitCode.HOST_NOT_READY and found["pc1"].result == "not ready"
     assert found["pc1"].reason == "Port 8080 is used by nginx (PID 7)."
     assert found["pc2"].exit_code == ExitCode.FAILED and found["pc2"].reason == "'Pull mysql' failed: manifest unknown."
 
 
 def test_a_verify_that_ran_no_check_on_a_machine_failed_there():
-    found = room.machines(run(["pc1"]), "verify")
+    found = results.machines(run(["pc1"]), "verify")
     assert found[0].exit_code == ExitCode.FAILED and "no check" in found[0].reason
 
 
@@ -101,7 +101,7 @@ def test_the_matrix_lines_up_columns_by_check_id_across_machines():
         ],
         unreachable=[Failure("pc3", "t", "down")],
     )
-    columns, rows = room.matrix(room.machines(result, "verify"))
+    columns, rows = room.matrix(results.machines(result, "verify"))
     assert columns == ["pod-running", "app-answers"]
     assert [host for host, _ in rows] == ["pc1", "pc2", "pc3"]
     assert rows[1][1]["app-answers"].status == "FAIL" and rows[2][1] == {}
@@ -116,7 +116,7 @@ def test_the_csv_has_a_row_per_machine_and_check_and_one_for_a_machine_that_ran_
         ],
         unreachable=[Failure("pc2", "t", "no route to host")],
     )
-    path = room.write_csv(tmp_path / "grades.csv", room.machines(result, "verify"))
+    path = room.write_csv(tmp_path / "grades.csv", results.machines(result, "verify"))
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows == [
@@ -144,14 +144,14 @@ def test_retry_records_the_machines_that_failed_or_dropped_off(tmp_path, monkeyp
         failures=[Failure("pc1", "t", "boom")],
         unreachable=[Failure("pc3", "t", "down")],
     )
-    room.record("up", "ex2", inventory, room.machines(result, "up"))
+    room.record("up", "ex2", inventory, results.machines(result, "up"))
     assert room.to_retry("up", "ex2", inventory) == ["pc1", "pc3"]
     # Another verb, scenario or inventory has its own record.
     with pytest.raises(LabctlError):
         room.to_retry("verify", "ex2", inventory)
     with pytest.raises(LabctlError):
         room.to_retry("up", "ex2", str(tmp_path / "other.ini"))
-    room.record("up", "ex2", inventory, room.machines(run(["pc1", "pc3"]), "up"))
+    room.record("up", "ex2", inventory, results.machines(run(["pc1", "pc3"]), "up"))
     assert room.to_retry("up", "ex2", inventory) == []
 
 
@@ -162,6 +162,6 @@ def test_retry_needs_an_inventory():
 
 def test_a_machine_where_sudo_is_refused_is_not_ready_with_what_to_do():
     result = run(["pc1"], failures=[Failure("pc1", "Wait", "Task failed: Missing sudo password")])
-    found = room.machines(result, "up")[0]
+    found = results.machines(result, "up")[0]
     assert found.exit_code == ExitCode.HOST_NOT_READY and found.result == "not ready"
     assert found.reason.startswith("sudo refused to make the user root (Missing sudo password): give -K")

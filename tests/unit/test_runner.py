@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labctl.core import lock, runner
-from labctl.core.actions import raise_for_failures
+from labctl.core import environment, events, lock, runner
+from labctl.core import extravars as extra
+from labctl.core import results as model
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.results import raise_for_failures
 
 
 def event(kind, task="t", host="localhost", res=None, **data):
@@ -24,27 +26,27 @@ def event(kind, task="t", host="localhost", res=None, **data):
 
 def test_failure_message_prefers_the_last_stderr_line_over_a_bare_rc_message():
     res = {"msg": "non-zero return code", "stderr": "Trying…\nError: network not found"}
-    assert runner._failure_message(res) == "Error: network not found"
+    assert events.failure_message(res) == "Error: network not found"
 
 
 def test_failure_message_keeps_a_written_message_and_adds_stderr_context():
     res = {"msg": "Failed to pull image x", "stderr": "Error: no such host"}
-    assert runner._failure_message(res) == "Failed to pull image x (Error: no such host)"
+    assert events.failure_message(res) == "Failed to pull image x (Error: no such host)"
 
 
 def test_failure_message_uses_only_the_first_line_of_a_long_message():
-    assert runner._failure_message({"msg": "first line\nsecond line"}) == "first line"
+    assert events.failure_message({"msg": "first line\nsecond line"}) == "first line"
 
 
 def test_stats_are_read_per_host():
-    stats = runner._stats({"ok": {"a": 3}, "changed": {"a": 1}, "failures": {"b": 2}, "dark": {}, "skipped": {}})
+    stats = model.stats_of({"ok": {"a": 3}, "changed": {"a": 1}, "failures": {"b": 2}, "dark": {}, "skipped": {}})
     assert stats["a"].ok == 3 and stats["a"].changed == 1
     assert stats["b"].failed == 2
 
 
 def test_collector_gathers_checks_changes_failures_and_reports():
     seen = []
-    collect = runner._EventCollector(lambda host, task: seen.append(task))
+    collect = events.EventCollector(lambda host, task: seen.append(task))
     check = {"name": "net", "status": "FAIL", "expected": "e", "found": "f", "hint": "h"}
     for ev in [
         event("playbook_on_task_start", task="Create the network"),
@@ -60,20 +62,20 @@ def test_collector_gathers_checks_changes_failures_and_reports():
         assert collect(ev) is True
     assert seen == ["Create the network"]
     assert collect.changed_tasks == [("localhost", "Create the network")]
-    assert collect.checks == [runner.Check("localhost", "net", "FAIL", "e", "f", "h")]
+    assert collect.checks == [model.Check("localhost", "net", "FAIL", "e", "f", "h")]
     assert collect.reports == {"localhost": {"in_place": True}}
     assert [f.task for f in collect.failures] == ["Boom"]
     assert collect.unreachable[0].host == "pc7"
 
 
 def result(**kw):
-    return runner.RunResult(status="failed", rc=2, duration=1.0, artifacts=runner.Path("/tmp/x"), **kw)
+    return model.RunResult(status="failed", rc=2, duration=1.0, artifacts=Path("/tmp/x"), **kw)
 
 
 def test_an_explicit_fail_message_wins_over_the_error_it_rescued():
     failures = [
-        runner.Failure("localhost", "Pull", "One or more items failed."),
-        runner.Failure("localhost", "Explain", "Cannot pull x: no registry", explicit=True),
+        model.Failure("localhost", "Pull", "One or more items failed."),
+        model.Failure("localhost", "Explain", "Cannot pull x: no registry", explicit=True),
     ]
     with pytest.raises(LabctlError) as err:
         raise_for_failures(result(failures=failures), "up ex1")
@@ -83,27 +85,39 @@ def test_an_explicit_fail_message_wins_over_the_error_it_rescued():
 
 def test_a_failure_in_the_host_role_means_host_not_ready():
     failures = [
-        runner.Failure("localhost", "Stop when a port is taken", "Port 8080 is in use", role="host", explicit=True)
+        model.Failure("localhost", "Stop when a port is taken", "Port 8080 is in use", role="host", explicit=True)
     ]
     with pytest.raises(LabctlError) as err:
         raise_for_failures(result(failures=failures), "up ex2")
     assert err.value.exit_code == ExitCode.HOST_NOT_READY
 
 
+def test_one_machine_and_a_room_get_the_same_verdict_for_a_refused_sudo():
+    """One verdict (labctl.core.results.machine): a refused sudo is a machine not ready, alone or in a room."""
+    refused = model.Failure("pc1", "Gathering Facts", "Task failed: Missing sudo password")
+    run = result(failures=[refused], hosts=["pc1"])
+    with pytest.raises(LabctlError) as err:
+        raise_for_failures(run, "up ex1")
+    assert err.value.exit_code == ExitCode.HOST_NOT_READY == model.machine(run, "pc1", "up").exit_code
+    assert err.value.message == (
+        "up ex1 failed on pc1: sudo refused to make the user root (Missing sudo password): "
+        "give -K/--ask-become-pass for the password, or allow the user sudo without one."
+    )
+
+
 def test_an_unreachable_host_has_its_own_exit_code():
     with pytest.raises(LabctlError) as err:
-        raise_for_failures(result(unreachable=[runner.Failure("pc7", "Gather", "ssh: no route")]), "up ex1")
+        raise_for_failures(result(unreachable=[model.Failure("pc7", "Gather", "ssh: no route")]), "up ex1")
     assert err.value.exit_code == ExitCode.UNREACHABLE
     assert "pc7" in err.value.message
 
 
 def test_a_message_given_as_data_reads_as_words_not_json():
     assert (
-        runner._failure_message({"msg": {"error": {"code": 7, "detail": "gone"}}})
-        == "error.code: 7; error.detail: gone"
+        events.failure_message({"msg": {"error": {"code": 7, "detail": "gone"}}}) == "error.code: 7; error.detail: gone"
     )
-    assert runner._failure_message({"msg": ["line one", "line two"]}) == "line one; line two"
-    assert runner._failure_message({"msg": "Failed", "stderr": '{"rc": 1}'}) == "Failed"
+    assert events.failure_message({"msg": ["line one", "line two"]}) == "line one; line two"
+    assert events.failure_message({"msg": "Failed", "stderr": '{"rc": 1}'}) == "Failed"
 
 
 def test_the_event_handler_redacts_the_event_ansible_runner_then_writes():
@@ -116,7 +130,7 @@ def test_the_event_handler_redacts_the_event_ansible_runner_then_writes():
     )
     ev["stdout"] = 'ok: [localhost] => {"Env": ["MYSQL_ROOT_PASSWORD=hunter2-db"]}'
     ev["event_data"]["res"]["note"] = "the --var value s3cret-value shows up here"
-    collect = runner._EventCollector(None, secrets=["s3cret-value"])
+    collect = events.EventCollector(None, secrets=["s3cret-value"])
     assert collect(ev) is True
     config = ev["event_data"]["res"]["containers"][0]["Config"]
     assert config["Env"] == ["MYSQL_ROOT_PASSWORD=********", "TERM=xterm", "API_KEY=********"]
@@ -125,7 +139,7 @@ def test_the_event_handler_redacts_the_event_ansible_runner_then_writes():
 
 
 def test_extravars_are_written_as_unsafe_yaml_that_keeps_their_types():
-    text = runner.unsafe_yaml({"s": "a{{b", "n": 3, "f": 2.5, "b": True, "z": None, "d": {"l": ["x", 1]}})
+    text = extra.unsafe_yaml({"s": "a{{b", "n": 3, "f": 2.5, "b": True, "z": None, "d": {"l": ["x", 1]}})
     loaded = yaml.load(text, Loader=_UnsafeLoader)
     assert loaded == {"s": ("unsafe", "a{{b"), "n": 3, "f": 2.5, "b": True, "z": None, "d": {"l": [("unsafe", "x"), 1]}}
 
@@ -154,7 +168,7 @@ def write_playbook(folder: Path, *tasks: dict) -> str:
     return str(path)
 
 
-def results(result: runner.RunResult, task: str) -> list[dict]:
+def results(result: model.RunResult, task: str) -> list[dict]:
     """What a task returned, read back from the job events ansible-runner wrote."""
     found = []
     for path in result.artifacts.glob("artifacts/*/job_events/*.json"):
@@ -381,7 +395,7 @@ def test_the_become_password_reaches_ansible_through_its_prompt_and_nowhere_else
 
 
 def test_ssh_runs_are_pipelined_and_keep_their_connection():
-    env = runner._ansible_env()
+    env = environment.ansible_env()
     assert env["ANSIBLE_PIPELINING"] == "True"
     assert "ControlPersist=" in env["ANSIBLE_SSH_ARGS"] and "ControlMaster=auto" in env["ANSIBLE_SSH_ARGS"]
 
@@ -390,10 +404,10 @@ def test_the_command_line_carries_become_and_the_key_but_never_the_password(tmp_
     from labctl.core.config import Connection
 
     conn = Connection(become=True, become_password="pw-123456", private_key="/keys/room key")
-    line = runner._cmdline(tmp_path / "extravars.yml", conn)
+    line = environment.cmdline(tmp_path / "extravars.yml", conn)
     assert "--become" in line and "--ask-become-pass" in line and "'/keys/room key'" in line
     assert "pw-123456" not in line
-    assert runner._cmdline(tmp_path / "x.yml", Connection()) == f"-e @{tmp_path / 'x.yml'}"
+    assert environment.cmdline(tmp_path / "x.yml", Connection()) == f"-e @{tmp_path / 'x.yml'}"
 
 
 def test_each_machine_reports_its_task_its_end_and_its_seconds():
@@ -406,7 +420,7 @@ def test_each_machine_reports_its_task_its_end_and_its_seconds():
         def host(self, host, state, detail):
             seen.append((host, state, detail))
 
-    collector = runner._EventCollector(Progress())
+    collector = events.EventCollector(Progress())
     collector({"event": "runner_on_start", "event_data": {"host": "pc1", "task": "Pull"}})
     collector({"event": "runner_on_start", "event_data": {"host": "pc2", "task": "Pull"}})
     collector({"event": "runner_on_unreachable", "event_data": {"host": "pc2", "res": {"msg": "no route"}}})
@@ -423,9 +437,9 @@ def test_a_machine_that_cannot_be_reached_says_why_in_ssh_s_words():
         "reached over ssh: ssh: connect to host 10.0.0.7 port 22: No route to host",
         "unreachable": True,
     }
-    assert runner._unreachable_message(res) == "SSH: connect to host 10.0.0.7 port 22: No route to host"
+    assert events.unreachable_message(res) == "SSH: connect to host 10.0.0.7 port 22: No route to host"
     looped = {"msg": "All items completed", "results": [{"unreachable": True, "msg": "Failed to connect: timeout"}]}
-    assert runner._unreachable_message(looped) == "Failed to connect: timeout"
+    assert events.unreachable_message(looped) == "Failed to connect: timeout"
 
 
 def test_a_looped_task_that_failed_gives_its_failed_item_s_message():
@@ -433,14 +447,14 @@ def test_a_looped_task_that_failed_gives_its_failed_item_s_message():
         "msg": "One or more items failed",
         "results": [{"failed": False}, {"failed": True, "msg": "podman: not found"}],
     }
-    assert runner._failure_message(res) == "podman: not found"
+    assert events.failure_message(res) == "podman: not found"
 
 
 def test_ansible_runs_in_a_locale_every_machine_has_whatever_the_users_language(monkeypatch):
     """LANG=de_DE.UTF-8 where that locale is not installed stops Ansible ("could not initialize the
     preferred locale"); labctl speaks German through lab_lang, Ansible in C.UTF-8."""
-    from labctl.core import runner
+    from labctl.core import environment
 
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
     monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
-    assert runner._ansible_env()["LC_ALL"] == "C.UTF-8"
+    assert environment.ansible_env()["LC_ALL"] == "C.UTF-8"

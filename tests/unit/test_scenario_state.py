@@ -3,22 +3,16 @@ throw-away objects), the sentences their differences give, the podman calls a pr
 record's file."""
 
 import copy
-import importlib.util
 import json
 import os
 import pwd
 import stat
 
 import pytest
+from ansible_collections.labctl.lab.plugins.module_utils import fingerprints as state
+from ansible_collections.labctl.lab.plugins.module_utils import records
 
 import tests.unit.collection  # noqa: F401 - module_utils importable
-from tests.conftest import ROOT
-
-_SPEC = importlib.util.spec_from_file_location(
-    "labctl_scenario_state", ROOT / "collections/ansible_collections/labctl/lab/plugins/modules/scenario_state.py"
-)
-state = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(state)
 
 IMAGE = "e4b76e087e4c83621701959ab0d4504d9240a5929f9c3b58965d4b770e8dc061"
 POD_ID = "1f3806fa3584503a19b8cb601643e13a1a7a181a9be4ba31d82e371d62a72a2e"
@@ -294,14 +288,16 @@ class FakeModule:
 
 def test_a_probe_is_one_listing_per_kind_with_the_infra_containers_among_the_containers():
     module = FakeModule()
-    listing = state.look(module, RESOURCES)
+    listing = state.look(module.run_command, RESOURCES)
     assert [c[:2] for c in module.calls] == [["network", "ls"], ["volume", "ls"], ["pod", "ps"], ["ps", "-a"]]
     assert module.calls[-1][-1] == r"name=^(qsu\-web|qsu\-inpod|1f3806fa3584\-infra)$"
     assert listing["infra"] == {"qsu-pod": INFRA} and set(listing["containers"]) == {"qsu-web", "qsu-inpod"}
 
 
 def probe(tmp_path, module):
-    return state.why_not_in_place(module, str(tmp_path / "s.json"), "h1", RESOURCES, state.look(module, RESOURCES))
+    return state.why_not_in_place(
+        module.run_command, str(tmp_path / "s.json"), "h1", RESOURCES, state.look(module.run_command, RESOURCES)
+    )
 
 
 def test_record_then_probe_is_in_place_without_inspect(tmp_path):
@@ -361,10 +357,10 @@ def test_a_new_record_folder_is_private(tmp_path):
 
 def test_one_record_folder_per_podman_store(monkeypatch):
     monkeypatch.setattr(state.os, "geteuid", lambda: 0)
-    assert state.default_state_dir() == "/var/lib/labctl/scenarios"
+    assert records.default_state_dir() == "/var/lib/labctl/scenarios"
     # A user's store's records are in their home from the password database, whatever the environment says.
     nobody = pwd.getpwnam("nobody")
     monkeypatch.setattr(state.os, "geteuid", lambda: nobody.pw_uid)
     monkeypatch.setenv("XDG_STATE_HOME", "/home/s/.state")
     monkeypatch.setenv("HOME", "/home/s")
-    assert state.default_state_dir() == f"{nobody.pw_dir}/.local/state/labctl/scenarios"
+    assert records.default_state_dir() == f"{nobody.pw_dir}/.local/state/labctl/scenarios"

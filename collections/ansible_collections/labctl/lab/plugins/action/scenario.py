@@ -8,10 +8,8 @@ from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.labctl.lab.plugins.module_utils import ports
+from ansible_collections.labctl.lab.plugins.module_utils.scenario_vars import KINDS, LABEL_MANAGED, role_vars, shifted
 
-LABEL_MANAGED = {"io.labctl.managed": "true"}
-SECTIONS = ("ports", "images", "builds", "temporary")
-KINDS = ("networks", "pods", "containers", "volumes", "secrets")
 MAX_PORT_OFFSET = ports.MAX_PORT_OFFSET
 # A scenario id names a file: lower-case words, no path (an id from a survey is data, never a path).
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -42,25 +40,6 @@ def scenario_file(scenario_id, folders):
     raise AnsibleActionFail(
         f"No scenario {scenario_id}: no {scenario_id}.yml in {', '.join(folders)}.", result={"labctl_exit_code": 2}
     )
-
-
-def shifted(scenario, offset):
-    """The scenario with every host port of its `ports` section moved up by offset."""
-    if not offset:
-        return scenario
-    return {**scenario, "ports": {key: port + offset for key, port in (scenario.get("ports") or {}).items()}}
-
-
-def role_vars(scenario):
-    """Every key of the scenario's sections as the role variable <role>_<key>; a build gives its tag."""
-    role = scenario["role"]
-    values = {}
-    sections = [scenario.get(s) or {} for s in SECTIONS]
-    sections += [(scenario.get("resources") or {}).get(kind) or {} for kind in KINDS]
-    for section in sections:
-        for key, value in section.items():
-            values[f"{role}_{key}"] = value["tag"] if isinstance(value, dict) else value
-    return values
 
 
 def find_role(scenario, roles_path):
