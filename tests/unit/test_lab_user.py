@@ -144,3 +144,11 @@ def test_default_subnet_from_the_user_is_checked(bad):
     with pytest.raises(ValueError, match="--default-subnet"):
         networks.valid_subnet(bad)
     assert networks.valid_subnet("10.123.0.0/16") == "10.123.0.0/16"
+
+
+def test_a_lab_user_without_subids_gets_a_range_past_everyones():
+    assert lab_store.free_subid_start("") == 100000
+    taken = "student01:100000:65536\nstudent02:165536:65536\n"
+    assert lab_store.free_subid_start(taken, "") == 231072
+    assert lab_store.free_subid_start("x:100000:1000\n", "y:300000:10\n") == 100000 + 4 * 65536
+    assert lab_store.free_subid_start("broken line\n#c\n") == 100000

@@ -103,3 +103,20 @@ def look(user=None, lingers_dir="/var/lib/systemd/linger", systemd_dir="/run/sys
         "whose": whose(entry.pw_name, entry.pw_uid),
         "problem": problem(entry.pw_name, entry.pw_uid, systemd, lingers, runtime),
     }
+
+
+SUBID_START = 100000  # where useradd's ranges begin (login.defs SUB_UID_MIN)
+SUBID_COUNT = 65536
+
+
+def free_subid_start(*texts, start=SUBID_START, count=SUBID_COUNT):
+    """The first start of `count` ids past every range /etc/subuid and /etc/subgid (their texts) hand out:
+    a lab user without ranges gets one that overlaps no one's (host setup, `usermod --add-subuids`)."""
+    end = start
+    for text in texts:
+        for line in (text or "").splitlines():
+            parts = line.strip().split(":")
+            if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                end = max(end, int(parts[1]) + int(parts[2]))
+    # whole blocks of `count`, as useradd hands them out
+    return start + -(-(end - start) // count) * count
