@@ -180,6 +180,10 @@ def keys(
     yes: Annotated[
         bool, typer.Option("--yes", help="Record the keys shown without asking (the trainer has checked them).")
     ] = False,
+    known_hosts: Annotated[
+        Path | None,
+        typer.Option("--known-hosts", metavar="FILE", help="Record them here (default: your ~/.ssh/known_hosts)."),
+    ] = None,
     *,
     opts: Options,
 ) -> None:
@@ -207,7 +211,7 @@ def keys(
     else:
         for host, kind, print_ in rows:
             report.out.print(f"{report.escape(host)}  {kind}  {report.escape(print_)}")
-    known = Path(own_home()) / ".ssh" / "known_hosts"
+    known = known_hosts.expanduser() if known_hosts else Path(own_home()) / ".ssh" / "known_hosts"
     add, conflicts = hostkeys.merge(known.read_text(encoding="utf-8") if known.exists() else "", found)
     if conflicts:
         names = ", ".join(sorted({k.host for k in conflicts}))
