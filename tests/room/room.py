@@ -268,8 +268,11 @@ class Room:
         known_hosts: every SSH of the room checks it (host-key checking is never off)."""
         pub = podman("exec", self.name(i), "cat", "/etc/ssh/ssh_host_ed25519_key.pub").split()
         entry = f"[127.0.0.1]:{self.port(i)} {pub[0]} {pub[1]}"
-        lines = [ln for ln in (self.known_hosts.read_text().splitlines() if self.known_hosts.exists() else [])
-                 if not ln.startswith(f"[127.0.0.1]:{self.port(i)} ")]
+        lines = [
+            ln
+            for ln in (self.known_hosts.read_text().splitlines() if self.known_hosts.exists() else [])
+            if not ln.startswith(f"[127.0.0.1]:{self.port(i)} ")
+        ]
         self.known_hosts.write_text("\n".join([*lines, entry]) + "\n")
 
     def allow_password_only(self, i: int, password: str) -> None:
