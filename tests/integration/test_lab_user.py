@@ -132,7 +132,7 @@ def test_ask_pass_reaches_a_password_only_machine(set_up_room, tmp_path):
     secret = "Room-Passw0rd-19"
     room.allow_password_only(3, secret)
     try:
-        proc = start_labctl("host", "check", "-i", str(room.inventory), "-l", "m3", "-k")
+        proc = start_labctl("host", "check", "-i", str(room.inventory), "-l", "m3", "-k", stdin=subprocess.PIPE)
         out, err = proc.communicate(input=secret + "\n", timeout=600)  # getpass reads stdin without a terminal
         assert proc.returncode in (0, 3), out + err  # reached (exit 4 would be unreachable)
         assert secret not in out + err
