@@ -40,6 +40,9 @@ def plain_env(home: Path, **extra) -> dict[str, str]:
         "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
         "ANSIBLE_ROLES_PATH": str(home / "no-roles"),
         "ANSIBLE_NOCOLOR": "1",
+        # labctl's own install puts labctl.lab on Python's path, where Ansible also looks for collections
+        # (ansible-galaxy would call it installed already): an Ansible user without labctl has none there.
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
         **extra,
     }
 

@@ -134,9 +134,7 @@ def test_ansible_finds_labctl_lab_where_python_imports_it(installed, tmp_path):
     env.update(ANSIBLE_COLLECTIONS_PATH=where.stdout.strip(), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False")
     forget = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "ansible",
+            str(Path(sys.executable).parent / "ansible"),  # `python -m ansible` wants an entry point first
             "localhost",
             "-c",
             "local",
