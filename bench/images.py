@@ -66,8 +66,8 @@ def main() -> int:
         cold, warm = [], []
         for _ in range(args.repeat):
             user_podman("system", "reset", "--force")
-            cold.append(timed(LABCTL, "images", "load", str(bundle), "--user", USER))
-            warm.append(timed(LABCTL, "images", "load", str(bundle), "--user", USER))
+            cold.append(timed(LABCTL, "images", "load", str(bundle), "--lab-user", USER))
+            warm.append(timed(LABCTL, "images", "load", str(bundle), "--lab-user", USER))
         results["load_empty_store_s"] = round(statistics.median(cold), 1)
         results["load_again_s"] = round(statistics.median(warm), 2)
 

@@ -52,11 +52,11 @@ def stop_labctl(proc: subprocess.Popen, grace: float = 60) -> tuple[str, str]:
     return out or "", err or ""
 
 
-def start_labctl(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_labctl(*args: str, env: dict[str, str] | None = None, stdin: int | None = None) -> subprocess.Popen:
     """labctl running in the background, as a user starts it (tracked: stopped at the latest after its test)."""
     full_env = {**os.environ, "LABCTL_SCENARIO_PATH": str(FIXTURE_SCENARIOS), "COLUMNS": "200", **(env or {})}
     proc = subprocess.Popen(
-        [labctl_bin(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env
+        [labctl_bin(), *args], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env
     )
     _RUNNING.add(proc)
     return proc

@@ -1,19 +1,48 @@
-"""labctl host check | setup [--undo]: what the host has for the labs, making it ready, and undoing that."""
+"""labctl host check | setup [--undo] | keys: what the host has for the labs, making it ready, undoing that,
+and the first contact with a fresh room (its machines' SSH host keys)."""
 
 import re
+from importlib import metadata
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from ansible_collections.labctl.lab.plugins.module_utils import networks
 
 from labctl.cli.options import RUN, Options, shared
-from labctl.core import pipeline, report, scenarios
+from labctl.core import hostkeys, pipeline, report, scenarios
 from labctl.core.actions import run_host_action
 from labctl.core.errors import ExitCode, LabctlError, Outcome
+from labctl.core.paths import own_home
 from labctl.core.results import raise_for_failures
+from labctl.core.runner import run_playbook
 
-app = typer.Typer(help="Check or set up the host (Podman, runtime, cgroups, rootless, ports).", no_args_is_help=True)
+app = typer.Typer(
+    help="Check or set up the host (Podman, runtime, cgroups, rootless, ports); record a room's host keys.",
+    no_args_is_help=True,
+)
 
-RootlessUser = Annotated[str | None, typer.Option("--user", help="Report rootless readiness for this user.")]
+DefaultSubnet = Annotated[
+    str | None,
+    typer.Option(
+        "--default-subnet",
+        metavar="CIDR",
+        help="The network Podman gives containers by default (10.88.0.0/16), for machines that are on it themselves.",
+        show_default=False,
+    ),
+]
+InstallLabctl = Annotated[
+    Path | None,
+    typer.Option(
+        "--install-labctl",
+        metavar="WHEELHOUSE",
+        help=(
+            "Install this labctl on the machines for every user, from a folder of wheels (labctl's and its "
+            "dependencies': `pip wheel -w WHEELHOUSE labctl`), without an index; and write /etc/labctl/config.toml."
+        ),
+        show_default=False,
+    ),
+]
 Undo = Annotated[
     bool,
     typer.Option(
@@ -52,13 +81,43 @@ TITLES = {"check": "Checking the host", "setup": "Setting the host up", "undo": 
 COMMANDS = {"check": "host check", "setup": "host setup", "undo": "host setup --undo"}
 
 
-def _run(action: str, user: str | None, opts: Options, settings: dict | None = None) -> None:
+def subnet_settings(subnet: str | None) -> dict:
+    """host_default_subnet for --default-subnet (checked here: a bad one is exit 2)."""
+    if subnet is None:
+        return {}
+    try:
+        return {"host_default_subnet": networks.valid_subnet(subnet)}
+    except ValueError as exc:
+        raise LabctlError(str(exc) + ".", ExitCode.USAGE) from None
+
+
+def labctl_settings(wheelhouse: Path | None, found: list) -> dict:
+    """The host role's variables for --install-labctl: the wheelhouse (it must hold this labctl's wheel)."""
+    if wheelhouse is None:
+        return {}
+    folder = wheelhouse.expanduser()
+    version = metadata.version("labctl")
+    if not folder.is_dir():
+        raise LabctlError(f"--install-labctl {wheelhouse}: no such folder of wheels.", ExitCode.USAGE)
+    if not list(folder.glob(f"labctl-{version}-*.whl")):
+        raise LabctlError(
+            f"--install-labctl {wheelhouse} holds no wheel of this labctl ({version}): make one with "
+            f"`pip wheel -w {wheelhouse} <this labctl's checkout or wheel>`, then try again.",
+            ExitCode.USAGE,
+        )
+    return {
+        "host_labctl_wheelhouse": str(folder.resolve()),
+        "host_labctl_version": version,
+        "host_labctl_scenarios": [s.id for s in found],
+    }
+
+
+def _run(action: str, opts: Options, settings: dict | None = None) -> None:
     def go(conn, on_progress):
         found = scenarios.load_all(report.warn_all())
         return run_host_action(
             action,
             found,
-            rootless_user=user,
             on_progress=on_progress,
             verbosity=conn.verbosity,
             wait=opts.wait,
@@ -80,28 +139,95 @@ def _run(action: str, user: str | None, opts: Options, settings: dict | None = N
 
 @app.command()
 @shared(*RUN)
-def check(user: RootlessUser = None, *, opts: Options) -> None:
-    """Report what the host has; change nothing."""
-    _run("check", user, opts)
+def check(*, opts: Options) -> None:
+    """Report what the host has (with --lab-user NAME or each host's lab_user: that user's rootless Podman);
+    change nothing."""
+    _run("check", opts)
 
 
 @app.command()
 @shared(*RUN)
 def setup(
-    user: RootlessUser = None,
     undo: Undo = False,
     registry_mirror: RegistryMirror = None,
     insecure: Annotated[bool, typer.Option("--insecure", help="The registry mirror speaks plain HTTP.")] = False,
     no_registry_mirror: Annotated[
         bool, typer.Option("--no-registry-mirror", help="Remove labctl's registry mirror setting.")
     ] = False,
+    default_subnet: DefaultSubnet = None,
+    install_labctl: InstallLabctl = None,
     *,
     opts: Options,
 ) -> None:
-    """Install Podman if missing and configure it so containers start here (needs root); --undo undoes it."""
-    if undo and user:
+    """Install Podman if missing and configure it so containers start here (needs root); --undo undoes it.
+    With --lab-user NAME (or each host's lab_user): linger, overlay storage and subuids for that user."""
+    if undo and (opts.connection.lab_user or default_subnet or install_labctl):
         raise LabctlError(
-            "--user does not go with --undo, which removes labctl's files for the user it runs as.", ExitCode.USAGE
+            "--lab-user, --default-subnet and --install-labctl do not go with --undo, which removes labctl's files.",
+            ExitCode.USAGE,
         )
-    settings = mirror_settings(registry_mirror, insecure, no_registry_mirror, undo)
-    _run("undo" if undo else "setup", user, opts, settings=settings)
+    settings = {
+        **mirror_settings(registry_mirror, insecure, no_registry_mirror, undo),
+        **subnet_settings(default_subnet),
+        **labctl_settings(install_labctl, scenarios.load_all(report.warn_all()) if install_labctl else []),
+    }
+    _run("undo" if undo else "setup", opts, settings=settings)
+
+
+@app.command()
+@shared("json", "connect")
+def keys(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Record the keys shown without asking (the trainer has checked them).")
+    ] = False,
+    known_hosts: Annotated[
+        Path | None,
+        typer.Option("--known-hosts", metavar="FILE", help="Record them here (default: your ~/.ssh/known_hosts)."),
+    ] = None,
+    *,
+    opts: Options,
+) -> None:
+    """First contact: show each machine's SSH host key fingerprints, then record them in your known_hosts.
+    A key that differs from the one recorded is never replaced: that is what the check guards against."""
+
+    def go(conn, on_progress):
+        return run_playbook(
+            "host_keys.yml", {}, label="host-keys", connection=conn, lock_store=False, on_progress=on_progress
+        )
+
+    result = pipeline.run(pipeline.Request("host-keys", "", "Reading the machines' host keys", go), opts)
+    found: list[hostkeys.HostKey] = []
+    rows = []
+    for host in result.hosts:
+        data = result.reports.get(host) or {}
+        keys_here = hostkeys.parse_keyscan(str(data.get("host_keys", "")))
+        if not keys_here:
+            rows.append((host, "-", "no key: not reachable on its SSH port"))
+        for key in keys_here:
+            found.append(key)
+            rows.append((host, key.kind, hostkeys.fingerprint(key.key)))
+    if opts.json:
+        report.print_json([{"host": h, "type": k, "fingerprint": f} for h, k, f in rows])
+    else:
+        for host, kind, print_ in rows:
+            report.out.print(f"{report.escape(host)}  {kind}  {report.escape(print_)}")
+    known = known_hosts.expanduser() if known_hosts else Path(own_home()) / ".ssh" / "known_hosts"
+    add, conflicts = hostkeys.merge(known.read_text(encoding="utf-8") if known.exists() else "", found)
+    if conflicts:
+        names = ", ".join(sorted({k.host for k in conflicts}))
+        raise LabctlError(
+            f"The host key of {names} differs from the one {known} holds: a reinstalled machine, or someone in "
+            f"between; check with IT, then `ssh-keygen -R HOST` and run `labctl host keys` again.",
+            ExitCode.HOST_NOT_READY,
+        )
+    if not add:
+        report.note(f"Every key shown is already in {known}.")
+        return
+    if not yes and not typer.confirm(
+        f"Are these the machines' keys? Record {len(add)} key(s) in {known}", default=False
+    ):
+        raise Outcome(ExitCode.USAGE)
+    hostkeys.record(known, add)
+    report.note(f"Recorded {len(add)} key(s) in {known}; the next runs check them.")
+    if any(not hostkeys.parse_keyscan(str((result.reports.get(h) or {}).get("host_keys", ""))) for h in result.hosts):
+        raise Outcome(ExitCode.UNREACHABLE)

@@ -30,7 +30,11 @@ Scenarios = Annotated[
 All = Annotated[bool, typer.Option("--all", help="Every scenario (the default when none is named).")]
 User = Annotated[
     str | None,
-    typer.Option("--user", help="Work on this user's rootless image store (as root), e.g. a student's."),
+    typer.Option(
+        "--lab-user",
+        metavar="NAME",
+        help="Work on this user's rootless image store (as root), e.g. a student's.",
+    ),
 ]
 Pull = Annotated[
     str,
@@ -94,16 +98,16 @@ def _live(title: str, names: list[str], json_out: bool) -> Iterator[course_image
 def list_images(
     ids: Scenarios = None,
     all_: All = False,
-    user: User = None,
     *,
     opts: Options,
 ) -> None:
-    """Every image the scenarios use: reference, present here?, ID, size, where it came from; with -i per machine."""
+    """Every image the scenarios use: reference, present here?, ID, size, where it came from; with -i per machine.
+    --lab-user NAME: that user's store (here as root; on the machines of -i as that user)."""
     json_out = opts.json
     if opts.connection.remote:
         _list_room(_chosen(ids, all_), opts)
         return
-    rows = course_images.rows(_chosen(ids, all_), Podman(user))
+    rows = course_images.rows(_chosen(ids, all_), Podman(opts.connection.lab_user))
     if json_out:
         report.print_json(rows)
         return
@@ -241,7 +245,7 @@ def load(
     """Load a bundle: only the images that are missing or different here; a second load loads nothing.
 
     Only the course's images, and only those the bundle's manifest lists: a bundle that would tag
-    anything else is refused (exit 2) before anything is loaded. With --user, a student's own build
+    anything else is refused (exit 2) before anything is loaded. With --lab-user, a student's own build
     of an image the course has them build stays."""
     json_out, no_wait = opts.json, opts.no_wait
     podman = Podman(user)
@@ -250,7 +254,7 @@ def load(
     allowed = {normalise(i.ref) for i in course_images.catalog(found)}
     keep = {normalise(b.tag) for s in found for b in s.builds.values() if b.by_student} if user else set()
     started = time.monotonic()
-    # The store's own lock and lease: a student's (taken as the student) with --user.
+    # The store's own lock and lease: a student's (taken as the student) with --lab-user.
     with lock.hold(wait=not no_wait, user=user), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
         result = course_images.load(
             bundle,

@@ -4,6 +4,7 @@ import functools
 import getpass
 import inspect
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -56,6 +57,36 @@ Become = Annotated[
 AskBecomePass = Annotated[
     bool,
     typer.Option("--ask-become-pass", "-K", help="Ask for the become (sudo) password; it never reaches argv or logs."),
+]
+AskPass = Annotated[
+    bool,
+    typer.Option(
+        "--ask-pass",
+        "-k",
+        help="Ask for the SSH password (a fresh room without keys; needs sshpass); it never reaches argv or logs.",
+    ),
+]
+RemoteUser = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        metavar="NAME",
+        help="Connect as this SSH user, as Ansible's -u means it (default: the inventory's ansible_user).",
+        show_default=False,
+    ),
+]
+LabUser = Annotated[
+    str | None,
+    typer.Option(
+        "--lab-user",
+        metavar="NAME",
+        help=(
+            "Whose rootless Podman store holds the lab: labctl connects as the inventory's admin and does the "
+            "exercise as NAME (default: each host's lab_user, LABCTL_LAB_USER, config; else the connecting user)."
+        ),
+        show_default=False,
+    ),
 ]
 Forks = Annotated[
     int | None,
@@ -158,18 +189,25 @@ def connection(
     private_key: str | None = None,
     verbose: int = 0,
     debug: bool = False,
+    lab_user: str | None = None,
+    ask_pass: bool = False,
+    remote_user: str | None = None,
 ) -> Connection:
     """How to reach the machines: the flags given, over LABCTL_* variables, over the config files."""
+    ssh_password = None
+    if ask_pass:
+        if not shutil.which("sshpass"):
+            raise LabctlError(
+                "-k/--ask-pass needs sshpass on this machine (Ansible hands it the password): run "
+                "`sudo apt-get install sshpass`, or give the machines a key (`labctl host keys`, ssh-copy-id).",
+                ExitCode.USAGE,
+            )
+        ssh_password = _ask("SSH password: ", "-k/--ask-pass", "give the machines an SSH key instead")
     password = None
     if ask_become_pass:
-        try:
-            password = getpass.getpass("BECOME password: ")
-        except (EOFError, OSError) as exc:
-            raise LabctlError(
-                "-K/--ask-become-pass needs a terminal to ask on; run labctl from one, or configure sudo without a "
-                "password for the lab user.",
-                ExitCode.USAGE,
-            ) from exc
+        password = _ask(
+            "BECOME password: ", "-K/--ask-become-pass", "configure sudo without a password for the admin account"
+        )
     return config.connection(
         inventory=inventory,
         limit=limit,
@@ -178,7 +216,19 @@ def connection(
         forks=forks,
         private_key=private_key,
         verbosity=verbose or (1 if debug else 0),
+        lab_user=lab_user,
+        ssh_password=ssh_password,
+        remote_user=remote_user,
     )
+
+
+def _ask(prompt: str, flag: str, otherwise: str) -> str:
+    """A password asked for without echo, held in memory only."""
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, OSError) as exc:
+        message = f"{flag} needs a terminal to ask on; run labctl from one, or {otherwise}."
+        raise LabctlError(message, ExitCode.USAGE) from exc
 
 
 Vars = Annotated[
@@ -308,6 +358,9 @@ SHARED: list[tuple[str, Any, Any, str | None]] = [
     ("limit", Limit, None, "connect"),
     ("become", Become, None, "connect"),
     ("ask_become_pass", AskBecomePass, False, "connect"),
+    ("ask_pass", AskPass, False, "connect"),
+    ("lab_user", LabUser, None, "connect"),
+    ("remote_user", RemoteUser, None, "connect"),
     ("forks", Forks, None, "connect"),
     ("private_key", PrivateKey, None, "connect"),
     ("verbose", Verbose, 0, "connect"),
@@ -328,6 +381,9 @@ class Options:
     limit: str | None = None
     become: bool | None = None
     ask_become_pass: bool = False
+    ask_pass: bool = False
+    lab_user: str | None = None
+    remote_user: str | None = None
     forks: int | None = None
     private_key: str | None = None
     verbose: int = 0
@@ -367,6 +423,9 @@ def shared(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                     opts.private_key,
                     opts.verbose,
                     opts.debug,
+                    opts.lab_user,
+                    opts.ask_pass,
+                    opts.remote_user,
                 )
             try:
                 return verb(**kwargs, opts=opts)

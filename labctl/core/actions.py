@@ -99,7 +99,8 @@ def run_scenario_action(
     looked, reason = False, None
     # The quick look reads this account's store: it answers only for a run on that store (with -b,
     # a normal user's run works on root's store).
-    own_store = connection is None or not connection.become or os.geteuid() == 0
+    # With a lab user, the store is that user's, never this account's.
+    own_store = connection is None or (not connection.lab_user and (not connection.become or os.geteuid() == 0))
     if action == "up" and digest and inventory is None and limit is None and own_store:
         started = time.monotonic()
         with lock.hold(wait=wait):
@@ -168,6 +169,9 @@ def controller_images(
     return {
         "lab_controller_images": images,
         "lab_image_cache": str(cache),
+        # The controller's own Podman saves them, in its own environment (the machines' tasks get the lab user's).
+        "lab_controller_runtime_dir": os.environ.get("XDG_RUNTIME_DIR", ""),
+        "lab_controller_bus": os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""),
     }
 
 

@@ -9,9 +9,19 @@ file (~/.config/labctl/config.toml, or $XDG_CONFIG_HOME/labctl/config.toml), the
     forks = 30
     private_key = "~/.ssh/room_ed25519"
     lang = "de"
+    lab_user = "student07"        # whose rootless store holds the lab (a room machine's, written by host setup)
+    lab_port_offset = "auto"      # or a number: this account's lab moves every host port up by it
+    scenarios = ["ex1", "ex2"]    # the exercises of this course (list, verify --all)
+    accept_new_host_keys = true   # SSH records a machine's key on first contact (StrictHostKeyChecking=accept-new)
+
+`labctl host setup --install-labctl WHEELHOUSE` writes the machine's /etc/labctl/config.toml: the lab
+user, the port offset and the scenarios, so that a student's own `labctl verify ex2` there grades the
+same store with the same ports as the trainer's class matrix.
 """
 
 import os
+import pwd
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +45,13 @@ KEYS: dict[str, tuple[str, type]] = {
     "forks": ("LABCTL_FORKS", int),
     "private_key": ("LABCTL_PRIVATE_KEY", str),
     "lang": ("LABCTL_LANG", str),  # en or de (labctl.core.i18n): over LC_ALL/LC_MESSAGES/LANG, under --lang
+    "lab_user": ("LABCTL_LAB_USER", str),  # whose rootless store holds the lab (issue 19)
+    "lab_port_offset": ("LABCTL_PORT_OFFSET", "offset"),  # a number from 0, or "auto" (a step per lab user)
+    "scenarios": ("LABCTL_SCENARIOS", list),  # the course's exercises on this machine (env: comma-separated)
+    "accept_new_host_keys": ("LABCTL_ACCEPT_NEW_HOST_KEYS", bool),  # ssh's StrictHostKeyChecking=accept-new
 }
+USER_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")  # an account name as useradd takes it
+SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,11 @@ class Connection:
     forks: int = DEFAULT_FORKS
     private_key: str | None = None
     verbosity: int = 0
+    lab_user: str | None = None  # whose rootless store holds the lab (--lab-user; the inventory's lab_user else)
+    ssh_password: str | None = field(default=None, repr=False)  # -k: in memory only, like the become password
+    port_offset: int | None = None  # this machine's lab_port_offset (a local run; auto resolved)
+    accept_new_host_keys: bool = False
+    remote_user: str | None = None  # -u/--user: the SSH user, as Ansible means it
 
     @property
     def remote(self) -> bool:
@@ -62,6 +83,27 @@ def user_config() -> Path:
 
 def _typed(key: str, value: Any, where: str) -> Any:
     kind = KEYS[key][1]
+    if kind == "offset":
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 50000:
+            return value
+        raise LabctlError(
+            f"{key} in {where} is {value!r}, but must be a whole number from 0 to 50000 or auto; correct it.",
+            ExitCode.USAGE,
+        )
+    if kind is list:
+        items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
+        if isinstance(items, list) and items and all(isinstance(i, str) and SCENARIO_ID.match(i) for i in items):
+            return items
+        raise LabctlError(
+            f"{key} in {where} is {value!r}, but must be a list of scenario ids such as ['ex1', 'ex2']; correct it.",
+            ExitCode.USAGE,
+        )
+    if key == "lab_user" and not (isinstance(value, str) and USER_NAME.match(value)):
+        raise LabctlError(f"{key} in {where} is {value!r}, but must be an account name; correct it.", ExitCode.USAGE)
     if kind is bool:
         if isinstance(value, bool):
             return value
@@ -115,11 +157,17 @@ def connection(
     forks: int | None = None,
     private_key: str | None = None,
     verbosity: int = 0,
+    lab_user: str | None = None,
+    ssh_password: str | None = None,
+    remote_user: str | None = None,
     env: dict[str, str] | None = None,
     files: tuple[Path, ...] | None = None,
 ) -> Connection:
     """Flags (None: not given) over the defaults."""
     base = defaults(env, files)
+    if lab_user is not None:
+        _typed("lab_user", lab_user, "--lab-user")
+    user = lab_user or base.get("lab_user")
     given = {"inventory": inventory, "limit": limit, "become": become, "forks": forks, "private_key": private_key}
     settled = {key: value if value is not None else base.get(key) for key, value in given.items()}
     if become is None and not settled["inventory"]:
@@ -132,6 +180,13 @@ def connection(
         if not path.is_file():
             raise LabctlError(f"Private key {key} does not exist; give the path of an SSH private key.", ExitCode.USAGE)
         key = str(path.absolute())
+    remote = bool(settled["inventory"] or settled["limit"])
+    if not remote and user == own_name():
+        user = None  # this machine, as the lab user: their own store, no become
+    # The machine's own offset counts for a run on this machine; a room's hosts have theirs in the inventory.
+    offset = None if remote else base.get("lab_port_offset")
+    if offset == "auto":
+        offset = auto_offset(user)
     return Connection(
         inventory=settled["inventory"],
         limit=settled["limit"],
@@ -140,4 +195,27 @@ def connection(
         forks=settled["forks"] or DEFAULT_FORKS,
         private_key=key,
         verbosity=verbosity,
+        lab_user=user,
+        ssh_password=ssh_password,
+        port_offset=offset,
+        accept_new_host_keys=bool(base.get("accept_new_host_keys", False)),
+        remote_user=remote_user,
     )
+
+
+def own_name() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return ""
+
+
+def auto_offset(user: str | None) -> int:
+    """`lab_port_offset = "auto"` on this machine: the lab user's step (labctl.lab's lab_store), or this account's."""
+    from ansible_collections.labctl.lab.plugins.module_utils import lab_store
+
+    try:
+        uid = pwd.getpwnam(user).pw_uid if user else os.geteuid()
+    except KeyError as exc:
+        raise LabctlError(f"lab_user {user}: there is no such user on this machine.", ExitCode.USAGE) from exc
+    return lab_store.auto_offset(uid)

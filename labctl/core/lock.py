@@ -316,7 +316,7 @@ def _finish_orphan(record: dict[str, Any], wait: float, say: Say) -> None:
 
 class _Lease:
     """The store's run lease, held beside its lock by this process (the same id as the run's playbooks
-    use), refreshed while the run lives, given back at the end. A user's store's (root's --user work)
+    use), refreshed while the run lives, given back at the end. A user's store's (root's --lab-user work)
     is taken, refreshed and given back as that user."""
 
     def __init__(self, folder: Path, identity: dict[str, Any], owner: Any = None):
@@ -387,13 +387,13 @@ def refresh_seconds() -> float:
 
 
 def store_owner(user: str | None) -> Any:
-    """The pwd entry of the account whose store `--user NAME` names (None: this account's own)."""
+    """The pwd entry of the account whose store `--lab-user NAME` names (None: this account's own)."""
     if not user:
         return None
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
-        raise LabctlError(f"--user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
+        raise LabctlError(f"--lab-user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
     return None if entry.pw_uid == os.geteuid() else entry
 
 
@@ -417,7 +417,7 @@ def hold(
         return
     owner = store_owner(user)
     if owner is not None and os.geteuid() != 0:
-        raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+        raise LabctlError(f"--lab-user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
     if path is None:
         path = store_dir(owner.pw_uid) / "run.lock" if owner is not None else lock_path()
     as_owner = as_user.call if owner is not None else None

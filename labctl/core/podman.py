@@ -48,11 +48,13 @@ class Podman:
             self.env["HOME"] = pwd.getpwuid(0).pw_dir
         if user and user != pwd.getpwuid(os.getuid()).pw_name:
             if os.getuid() != 0:
-                raise LabctlError(f"--user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+                raise LabctlError(f"--lab-user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
             try:
                 entry = pwd.getpwnam(user)
             except KeyError:
-                raise LabctlError(f"--user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
+                raise LabctlError(
+                    f"--lab-user {user}: there is no such user on this machine.", ExitCode.USAGE
+                ) from None
             env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "PATH": "/usr/local/bin:/usr/bin:/bin"}
             runtime = f"/run/user/{entry.pw_uid}"
             if os.path.isdir(runtime):

@@ -16,7 +16,7 @@ import ansible_runner
 from labctl.core import i18n, lock, rundirs
 from labctl.core import inventory as inventories
 from labctl.core.config import Connection
-from labctl.core.environment import BECOME_PROMPT, ansible_env, cmdline
+from labctl.core.environment import ansible_env, cmdline, connection_vars, passwords
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.events import EventCollector, ProgressCallback
 from labctl.core.extravars import write_extravars
@@ -46,11 +46,13 @@ def run_playbook(
     verbosity) replaces `inventory`, `limit` and `verbosity` when given."""
     conn = connection or Connection(inventory=inventory, limit=limit, verbosity=verbosity)
     playbook_path = Path(playbook) if Path(playbook).is_absolute() else content_dir() / "playbooks" / playbook
-    env = ansible_env()
+    env = ansible_env(conn)
     target = inventories.resolve(conn.inventory, conn.limit, env)
-    secrets = secret_values(extravars) + ([conn.become_password] if conn.become_password else [])
+    secrets = secret_values(extravars) + [p for p in (conn.become_password, conn.ssh_password) if p]
     # A run that only reads (status -i) needs no turn: it changes no store.
-    with lock.hold(wait=wait) if lock_store else contextlib.nullcontext() as held:
+    # This machine's run for a lab user (root, --lab-user): that user's store, its lock taken as that user.
+    store_user = conn.lab_user if not conn.remote else None
+    with lock.hold(wait=wait, user=store_user) if lock_store else contextlib.nullcontext() as held:
         runs = make_state_dir("runs")
         rundirs.sweep(runs)
         private = rundirs.new_private_dir(runs, label)
@@ -58,7 +60,7 @@ def run_playbook(
             # Each machine's lease names this run (playbooks/lease_take.yml): one run per store there too.
             identity = lock.run_identity(wait)
             # lab_lang: the checks speak the language labctl shows (labctl.lab's texts/ and checks/<lang>.yml).
-            words = {"lab_lang": i18n.current(), **extravars}
+            words = {"lab_lang": i18n.current(), **connection_vars(conn), **extravars}
             vars_file = write_extravars(private, {**words, "lab_run": identity})
             # How often ansible-runner looks at Ctrl-C (seconds). A file: it drops a `settings` argument
             # when there is no env/settings (ansible-runner 2.4).
@@ -70,7 +72,7 @@ def run_playbook(
                 "inventory": target.source,
                 "limit": conn.limit,
                 "cmdline": cmdline(vars_file, conn),
-                "passwords": {BECOME_PROMPT: conn.become_password} if conn.become_password else None,
+                "passwords": passwords(conn),
                 "forks": conn.forks,
                 "envvars": env,
             }
@@ -86,8 +88,8 @@ def run_playbook(
                     inventory=target.source,
                     limit=conn.limit,
                     cmdline=cmdline(vars_file, conn),
-                    # -K: ansible-playbook asks, ansible-runner answers on its terminal; never argv or a file.
-                    passwords={BECOME_PROMPT: conn.become_password} if conn.become_password else None,
+                    # -k, -K: ansible-playbook asks, ansible-runner answers on its terminal; never argv or a file.
+                    passwords=passwords(conn),
                     forks=conn.forks,
                     envvars=env,
                     suppress_env_files=True,  # nothing under env/: the environment stays in memory

@@ -84,7 +84,7 @@ def test_host_setup_for_a_student_never_follows_their_links_as_root(reachable):
     as_student(student, "rm", "-rf", f"{home}/.config", f"{home}/.local/share/containers")
     as_student(student, "ln", "-s", str(victim), f"{home}/.config")
     try:
-        done = run_labctl("host", "setup", "--user", student.name)
+        done = run_labctl("host", "setup", "--lab-user", student.name)
         # Root never wrote through the student's link: the folder is still root's, 0755, and empty.
         assert list(victim.iterdir()) == []
         assert victim.stat().st_uid == 0 and stat.S_IMODE(victim.stat().st_mode) == 0o755
@@ -92,7 +92,7 @@ def test_host_setup_for_a_student_never_follows_their_links_as_root(reachable):
         assert f"as {student.name}" in done.stderr and "Traceback" not in done.stderr
         # Without the link, the student's own storage.conf is written, as the student.
         as_student(student, "rm", f"{home}/.config")
-        again = run_labctl("host", "setup", "--user", student.name)
+        again = run_labctl("host", "setup", "--lab-user", student.name)
         assert again.rc == 0, again.stdout + again.stderr
         written = home / ".config" / "containers" / "storage.conf"
         assert written.stat().st_uid == pwd.getpwnam(student.name).pw_uid
@@ -200,7 +200,7 @@ def test_root_waits_for_a_students_live_run_before_loading_into_their_store(root
         ready, _, _ = select.select([holder.stdout], [], [], 60)
         said = holder.stdout.readline().split() if ready else []
         assert said[:1] == ["held"], "the student's run never held its store"
-        refused = run_labctl("images", "load", str(bundle_of_ex1), "--user", student.name, "--no-wait")
+        refused = run_labctl("images", "load", str(bundle_of_ex1), "--lab-user", student.name, "--no-wait")
         assert refused.rc == 3, refused.stdout + refused.stderr
         assert f"PID {said[1]}" in refused.stderr and student.name in refused.stderr
         assert image_names(student) == before, "root loaded into the store while the student's run held it"
@@ -208,7 +208,7 @@ def test_root_waits_for_a_students_live_run_before_loading_into_their_store(root
         holder.stdin.close()
         holder.wait(timeout=60)
     try:
-        loaded = run_labctl("images", "load", str(bundle_of_ex1), "--user", student.name, "--no-wait", "--json")
+        loaded = run_labctl("images", "load", str(bundle_of_ex1), "--lab-user", student.name, "--no-wait", "--json")
         assert loaded.rc == 0, loaded.stdout + loaded.stderr
         assert NGINX in image_names(student)
         lease = Path(f"/home/{student.name}/.local/state/labctl/run.lease")
@@ -252,7 +252,7 @@ def test_a_bundle_that_would_tag_more_than_its_manifest_says_is_refused_and_noth
     bundle = tampered_bundle(tmp_path)
     before = image_names(student)
     try:
-        done = run_labctl("images", "load", str(bundle), "--user", student.name)
+        done = run_labctl("images", "load", str(bundle), "--lab-user", student.name)
         assert done.rc == 2, done.stdout + done.stderr
         assert EXTRA in done.stderr and "nothing was loaded" in done.stderr
         assert image_names(student) == before

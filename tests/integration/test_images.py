@@ -156,7 +156,7 @@ def test_a_bundle_brings_the_course_to_a_machine_with_no_registry(tmp_path, back
 def test_root_loads_a_bundle_into_a_students_store(tmp_path, rootless_student):
     bundle = tmp_path / "ex1.tar"
     assert run_labctl("images", "save", "-o", str(bundle), "ex1").rc == 0
-    loaded = run_labctl("images", "load", str(bundle), "--user", rootless_student.name, "--json")
+    loaded = run_labctl("images", "load", str(bundle), "--lab-user", rootless_student.name, "--json")
     assert loaded.rc == 0, loaded.stderr
     assert loaded.json()["store"] == f"{rootless_student.name}'s store"
     listed = json.loads(rootless_student.labctl("images", "list", "--json", "ex1").stdout)
@@ -168,7 +168,7 @@ def test_root_loads_a_bundle_into_a_students_store(tmp_path, rootless_student):
         assert verify.rc == 0, verify.stdout + verify.stderr
     finally:
         rootless_student.labctl("clean", "ex1")
-    again = run_labctl("images", "load", str(bundle), "--user", rootless_student.name, "--json")
+    again = run_labctl("images", "load", str(bundle), "--lab-user", rootless_student.name, "--json")
     assert again.json()["loaded"] == [], again.stdout
 
 

@@ -96,8 +96,8 @@ def test_the_vm_runs_systemd_on_cgroup_v2(vm):
 
 @pytest.fixture(scope="session")
 def set_up(vm):
-    """`labctl host setup --user student` on the VM, once (the first rootless Podman call comes after it)."""
-    result = timed("host setup", "host", "setup", "-i", str(vm.inventory()), "--user", "student", "--json")
+    """`labctl host setup --lab-user student` on the VM, once (the first rootless Podman call comes after it)."""
+    result = timed("host setup", "host", "setup", "-i", str(vm.inventory()), "--lab-user", "student", "--json")
     assert result.rc == 0, result.stderr
     return result
 
@@ -238,3 +238,23 @@ def test_ex4_cpu_limit_not_enforced_without_cpu_delegation(vm, images):
     assert cpu["status"] == "NOT_ENFORCED", cpu
     assert "does not delegate the cgroup controller cpu to user student2" in json.dumps(cpu), cpu
     assert "use cgroup v2" not in json.dumps(cpu) and "host with cgroup v2" not in json.dumps(cpu), cpu
+
+
+def test_ex4_as_lab_user_connecting_as_root(vm, images):
+    """Issue 19 on cgroup v2 with systemd: labctl connects as the VM's admin (root) and runs ex4 AS the
+    student (become_user, XDG_RUNTIME_DIR of the lingering user manager): the pod is in the student's
+    store, under their user slice, and its limits PASS."""
+    inventory = str(vm.inventory())
+    up = timed("ex4 up (as lab user)", "up", "ex4", "-i", inventory, "--lab-user", "student", "--json")
+    assert up.rc == 0, up.stderr
+    verify = timed("ex4 verify (as lab user)", "verify", "ex4", "-i", inventory, "--lab-user", "student", "--json")
+    found = checks(verify)
+    assert verify.rc == 0, json.dumps(found, indent=1)
+    for name in (*LIMITS, PROBE):
+        assert found[name]["status"] == "PASS", found[name]
+    pod = json.loads(vm.ssh("podman pod inspect limited-pod", user="student").stdout)
+    pod = pod[0] if isinstance(pod, list) else pod
+    assert pod["CgroupPath"].startswith("user.slice/user-libpod_pod_"), pod["CgroupPath"]
+    assert vm.ssh("podman pod exists limited-pod; echo $?").stdout.strip() == "1"  # not in root's store
+    clean = timed("ex4 clean (as lab user)", "clean", "ex4", "-i", inventory, "--lab-user", "student")
+    assert clean.rc == 0, clean.stderr

@@ -7,7 +7,10 @@ sudo, python3, no Podman (``labctl host setup`` installs it). Each machine has i
 namespace (the course's ports are free in every one), its own named volume for
 ``/var/lib/containers`` (so the Podman inside uses overlay), and its sshd published on
 127.0.0.1:<free port>; the admin user ``trainer`` logs in with a key made for the room and has
-passwordless sudo, so labctl reaches the machines with ``become`` like a real room.
+passwordless sudo, so labctl reaches the machines with ``become`` like a real room. Each machine also has
+two student accounts (``STUDENTS``), reached only through the admin (``become_user``: no key, no password),
+as IT's room is: the lab lives in the student's rootless store (issue 19). Host keys are checked: the room
+records each machine's key, read from the machine itself, in its own known_hosts file.
 
 Usage (as root):
     room.py up N [--load IMAGE ...]   bring N machines up (the room's image built when its recipe changed)
@@ -31,6 +34,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -51,6 +55,7 @@ RECIPE_LABEL = "io.labctl.test-room.recipe"
 IMAGE_REPO = "localhost/labctl-room-machine"
 PREFIX = "labctl-room-"
 USER = "trainer"
+STUDENTS = ("student1", "student2")  # each machine's student accounts (no SSH login of their own)
 HOST_DEBS = "/var/cache/apt/archives"  # this host's downloaded Debian packages
 MACHINE_DEBS = "/var/cache/labctl-host-debs"
 DEFAULT_DIR = Path(os.environ.get("LABCTL_ROOM_DIR", "/tmp/labctl-room"))
@@ -64,11 +69,12 @@ HOOKS = [
     f'chroot "$1" useradd --create-home --shell /bin/bash {USER}',
     # A non-locked password field: sshd refuses key logins to a locked account when PAM is off.
     f'chroot "$1" usermod -p "*" {USER}',
+    *(f'chroot "$1" useradd --create-home --shell /bin/bash {s}' for s in STUDENTS),
     f'echo "{USER} ALL=(ALL) NOPASSWD:ALL" > "$1/etc/sudoers.d/{USER}" && chmod 0440 "$1/etc/sudoers.d/{USER}"',
     'printf "PasswordAuthentication no\\nPermitRootLogin no\\nUseDNS no\\n" > "$1/etc/ssh/sshd_config.d/room.conf"',
 ]
 CMD = ["/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"]
-RECIPE = {"version": 1, "suite": "bookworm", "variant": "minbase", "packages": PACKAGES, "hooks": HOOKS, "cmd": CMD}
+RECIPE = {"version": 2, "suite": "bookworm", "variant": "minbase", "packages": PACKAGES, "hooks": HOOKS, "cmd": CMD}
 # ------------------------------------------------------------------------------------------------
 
 
@@ -227,6 +233,7 @@ class Room:
             )  # fmt: skip
             self._authorize(i, pub)
             self.seed_apt(i)
+            self.record_host_key(i)
         self.wait_ssh(range(1, n + 1), deadline)
         self.write_inventory(range(1, n + 1), become=become)
         if load:
@@ -252,11 +259,49 @@ class Room:
         )
         podman("exec", self.name(i), "sh", "-c", script)
 
+    @property
+    def known_hosts(self) -> Path:
+        return self.dir / "known_hosts"
+
+    def record_host_key(self, i: int) -> None:
+        """Machine i's host key, read from the machine itself (not over the network), into the room's
+        known_hosts: every SSH of the room checks it (host-key checking is never off)."""
+        pub = podman("exec", self.name(i), "cat", "/etc/ssh/ssh_host_ed25519_key.pub").split()
+        entry = f"[127.0.0.1]:{self.port(i)} {pub[0]} {pub[1]}"
+        lines = [
+            ln
+            for ln in (self.known_hosts.read_text().splitlines() if self.known_hosts.exists() else [])
+            if not ln.startswith(f"[127.0.0.1]:{self.port(i)} ")
+        ]
+        self.known_hosts.write_text("\n".join([*lines, entry]) + "\n")
+
+    def allow_password_only(self, i: int, password: str) -> None:
+        """Machine i as a fresh room machine that takes only a password: the admin's key goes, sshd asks."""
+        script = (
+            f"echo '{USER}:{password}' | chpasswd && mv /home/{USER}/.ssh/authorized_keys /home/{USER}/.ssh/keys.off"
+            " && printf 'PasswordAuthentication yes\\nPermitRootLogin no\\nUseDNS no\\n' "
+            "> /etc/ssh/sshd_config.d/room.conf && kill -HUP 1"
+        )
+        podman("exec", self.name(i), "sh", "-c", script)
+
+    def allow_keys_again(self, i: int) -> None:
+        script = (
+            f"mv /home/{USER}/.ssh/keys.off /home/{USER}/.ssh/authorized_keys && usermod -p '*' {USER}"
+            " && printf 'PasswordAuthentication no\\nPermitRootLogin no\\nUseDNS no\\n' "
+            "> /etc/ssh/sshd_config.d/room.conf && kill -HUP 1"
+        )
+        podman("exec", self.name(i), "sh", "-c", script)
+
+    def as_student(self, i: int, student: str, command: str, check: bool = True) -> subprocess.CompletedProcess:
+        """A command as one of machine i's students, the way they work: a login shell of their own
+        (through the admin's sudo -i: the students have no SSH login in the room)."""
+        return self.ssh(i, f"sudo -i -u {student} sh -c {shlex.quote(command)}", check=check)
+
     def ssh_args(self, i: int) -> list[str]:
         return [
             "ssh", "-i", str(self.key), "-p", str(self.port(i)),
-            "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{USER}@127.0.0.1",
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "StrictHostKeyChecking=yes",
+            "-o", f"UserKnownHostsFile={self.known_hosts}", "-o", "LogLevel=ERROR", f"{USER}@127.0.0.1",
         ]  # fmt: skip
 
     def ssh(self, i: int, command: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -283,7 +328,7 @@ class Room:
             lines.append(
                 f"m{i} ansible_host=127.0.0.1 ansible_port={self.port(i)} ansible_user={USER} "
                 f"ansible_ssh_private_key_file={self.key} ansible_python_interpreter=/usr/bin/python3 "
-                "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+                f"ansible_ssh_common_args='-o UserKnownHostsFile={self.known_hosts}'"
                 + (" ansible_become=true" if become else "")
             )
         self.inventory.write_text("\n".join(lines) + "\n")

@@ -32,10 +32,16 @@ def test_an_unknown_host_action_is_a_programming_error(captured):
     assert captured == []
 
 
-def test_undo_with_user_is_a_usage_error_before_anything_runs():
-    result = run_labctl("host", "setup", "--undo", "--user", "student")
+def test_undo_with_lab_user_is_a_usage_error_before_anything_runs():
+    result = run_labctl("host", "setup", "--undo", "--lab-user", "student")
     assert result.rc == 2, result.stdout + result.stderr
-    assert "--user does not go with --undo" in result.stderr
+    assert "do not go with --undo" in result.stderr
+
+
+def test_user_is_no_longer_the_lab_user():
+    # -u/--user is the SSH user, as Ansible means it; the rootless lab user is --lab-user.
+    result = run_labctl("host", "setup", "--undo", "--user", "admin", "--lab-user", "student")
+    assert result.rc == 2 and "do not go with --undo" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 

@@ -2,7 +2,7 @@
 
     python tests/vm/vm.py cycle [-- --accounts root,student --exercises ex1,ex2,ex3,ex4,ex5 --out FILE]
 
-Boots a fresh VM (the cached disk), runs `labctl host setup --user student`, copies the stand-in images
+Boots a fresh VM (the cached disk), runs `labctl host setup --lab-user student`, copies the stand-in images
 from this host's store, then for each account and exercise: up -> verify (all PASS) -> up (0 changed)
 -> reset -> clean (and nothing of the exercise left), each timed, with the number of Ansible tasks it ran
 (ok + failed from the stats).
@@ -86,7 +86,7 @@ def main(argv: list[str]) -> int:
     failed = 0
     try:
         figures["boot_to_ssh_s"] = float((run / "boot_seconds").read_text())
-        rc, data, seconds = labctl("host", "setup", "-i", str(machine.inventory()), "--user", "student")
+        rc, data, seconds = labctl("host", "setup", "-i", str(machine.inventory()), "--lab-user", "student")
         figures["host_setup"] = {"rc": rc, "s": round(seconds, 1), "tasks": tasks(data)}
         start = time.monotonic()
         vmlib.load_images(machine, IMAGES, users=tuple(a.accounts.split(",")))

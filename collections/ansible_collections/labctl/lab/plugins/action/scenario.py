@@ -7,7 +7,7 @@ import yaml
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.labctl.lab.plugins.module_utils import ports
+from ansible_collections.labctl.lab.plugins.module_utils import lab_store, ports
 from ansible_collections.labctl.lab.plugins.module_utils.scenario_vars import KINDS, LABEL_MANAGED, role_vars, shifted
 
 MAX_PORT_OFFSET = ports.MAX_PORT_OFFSET
@@ -83,6 +83,10 @@ class ActionModule(ActionBase):
         raw_offset = (task_vars or {}).get("lab_port_offset")
         if raw_offset is not None:
             raw_offset = self._templar.template(raw_offset)
+        # `auto` (a step per lab user): lease_take.yml makes it a number; a run without it (Molecule) uses
+        # the store's uid when known, else the scenario's own ports.
+        store = (task_vars or {}).get("__lab_store") or {}
+        raw_offset = lab_store.resolve_offset(raw_offset, store.get("uid", 0))
         offset = port_offset(
             raw_offset,
             (task_vars or {}).get("inventory_hostname", "?"),

@@ -40,7 +40,7 @@ import shutil
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups, lab_store, networks
 from ansible_collections.labctl.lab.plugins.module_utils import ports as port_rules
 
 CAP_SYS_RESOURCE = 24
@@ -163,6 +163,14 @@ def sub_ids(path, user):
     return None
 
 
+def _text(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(1 << 20)
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def rootless(user_name):
     if not user_name:
         return None
@@ -197,6 +205,8 @@ def rootless(user_name):
         # Without lingering, the user's manager (and every container) stops when the last session ends.
         "linger": lingers,
         "manager_running": os.path.isdir(f"/run/user/{user.pw_uid}/systemd"),
+        # Where host setup starts the user's subuid/subgid range when they have none (past everyone's).
+        "free_subid_start": lab_store.free_subid_start(_text("/etc/subuid"), _text("/etc/subgid")),
         "healthcheck_timers": systemd_booted() and (lingers or os.path.exists(f"/run/user/{user.pw_uid}/bus")),
         "storage": storage,
         "subuid": sub_ids("/etc/subuid", user),
@@ -232,6 +242,41 @@ def package_manager():
         if shutil.which(name):
             return name
     return ""
+
+
+def subnet_clash(module, euid):
+    """The 10.88 trap (labctl.lab's networks): the one sentence when this machine's own address or route lies
+    inside the network Podman gives containers by default, else ""."""
+    ip = module.get_bin_path("ip")
+    if not ip:
+        return {"subnet": "", "clash": ""}
+    folders = ["/usr/share/containers", "/etc/containers"]
+    if euid != 0:
+        folders.append(os.path.join(os.path.expanduser("~"), ".config", "containers"))
+    texts = []
+    for folder in folders:
+        names = [os.path.join(folder, "containers.conf")]
+        dropins = os.path.join(folder, "containers.conf.d")
+        if os.path.isdir(dropins):
+            names += [os.path.join(dropins, n) for n in sorted(os.listdir(dropins)) if n.endswith(".conf")]
+        for name in names:
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    texts.append(handle.read(1 << 20))
+            except (OSError, UnicodeDecodeError):
+                continue
+    subnet = networks.default_subnet(texts)
+    rc_a, addr, _ = module.run_command([ip, "-j", "addr"])
+    rc_r, route, _ = module.run_command([ip, "-j", "route"])
+    try:
+        found = networks.clash(
+            subnet,
+            networks.addresses(addr if rc_a == 0 else "[]"),
+            networks.routes(route if rc_r == 0 else "[]"),
+        )
+    except ValueError:
+        found = ""
+    return {"subnet": subnet, "clash": networks.sentence(subnet, found) if found else ""}
 
 
 def main():
@@ -281,6 +326,7 @@ def main():
         "healthcheck_timers": systemd_booted()
         and (euid == 0 or os.path.exists(os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{euid}") + "/bus")),
         "storage_conf": storage_conf(),
+        "network": subnet_clash(module, euid),
         "record_path": record_path,
         "record": record,
     }

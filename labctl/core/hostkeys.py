@@ -1,0 +1,88 @@
+"""First contact with a room: the machines' SSH host keys, shown as fingerprints and recorded in the
+controller user's known_hosts on the trainer's word (`labctl host keys -i room.ini`). Host key checking
+stays on: a key that differs from the one recorded is never replaced here (that is what it guards against).
+
+Pure functions over ssh-keyscan's output and a known_hosts text; the keys are fetched by Ansible
+(playbooks/host_keys.yml), one machine after another as its forks allow."""
+
+import base64
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa")
+
+
+@dataclass(frozen=True)
+class HostKey:
+    host: str  # as known_hosts names it: name, or [name]:port
+    kind: str
+    key: str  # base64
+
+    @property
+    def line(self) -> str:
+        return f"{self.host} {self.kind} {self.key}"
+
+
+def host_field(address: str, port: int | str = 22) -> str:
+    """How known_hosts names a machine: `address`, or `[address]:port` off port 22."""
+    return address if str(port) == "22" else f"[{address}]:{port}"
+
+
+def parse_keyscan(text: str) -> list[HostKey]:
+    """The keys of ssh-keyscan's output (comments and unknown key types left out), in its order."""
+    keys = []
+    for raw in (text or "").splitlines():
+        parts = raw.split()
+        if len(parts) < 3 or raw.startswith("#") or parts[1] not in KEY_TYPES:
+            continue
+        try:
+            base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            continue
+        keys.append(HostKey(parts[0], parts[1], parts[2]))
+    return keys
+
+
+def fingerprint(key: str) -> str:
+    """OpenSSH's SHA256 fingerprint of a key (what `ssh-keygen -lf` and ssh's first-contact question show)."""
+    digest = hashlib.sha256(base64.b64decode(key)).digest()
+    return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+
+def merge(known: str, keys: list[HostKey]) -> tuple[list[HostKey], list[HostKey]]:
+    """(keys to add, keys that differ from the recorded ones). A machine already known with the same key
+    needs nothing; a machine known with another key of the same type is a conflict (never replaced)."""
+    recorded: dict[tuple[str, str], set[str]] = {}
+    for raw in (known or "").splitlines():
+        parts = raw.split()
+        if len(parts) < 3 or raw.startswith("#") or parts[0].startswith("|"):
+            continue  # hashed names cannot be compared here: ssh itself judges those
+        for name in parts[0].split(","):
+            recorded.setdefault((name, parts[1]), set()).add(parts[2])
+    add, conflicts = [], []
+    for key in keys:
+        have = recorded.get((key.host, key.kind))
+        if have is None:
+            add.append(key)
+        elif key.key not in have:
+            conflicts.append(key)
+    return add, conflicts
+
+
+def record(path: Path, keys: list[HostKey]) -> None:
+    """Append the keys to the known_hosts file, atomically (a new file in its folder, renamed over it)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = old + ("" if not old or old.endswith("\n") else "\n") + "".join(k.line + "\n" for k in keys)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".known_hosts.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,154 @@
+"""The lab user (issue 19) as pure logic: whose store, the rootless environment under become, the
+`auto` port offset, the 10.88 trap, and the shared option --lab-user that names the account."""
+
+import json
+import os
+import stat
+
+import pytest
+from ansible_collections.labctl.lab.plugins.module_utils import lab_store, networks
+
+
+class _St:
+    def __init__(self, mode, uid):
+        self.st_mode, self.st_uid = mode, uid
+
+
+# --- lab_port_offset: auto ---------------------------------------------------------------------------------
+
+
+def test_auto_offset_is_a_step_per_account_and_stable():
+    assert lab_store.auto_offset(0) == 0
+    assert lab_store.auto_offset(999) == 0  # system accounts keep the scenario's ports
+    assert lab_store.auto_offset(1000) == 100
+    assert lab_store.auto_offset(1001) == 200
+    assert lab_store.auto_offset(1001) == lab_store.auto_offset("1001")  # the controller and the machine agree
+    assert lab_store.auto_offset(1049) == 5000
+    assert lab_store.auto_offset(1050) == 100  # slots repeat after AUTO_SLOTS accounts
+
+
+def test_neighbouring_accounts_never_share_an_offset():
+    offsets = [lab_store.auto_offset(uid) for uid in range(1000, 1000 + lab_store.AUTO_SLOTS)]
+    assert len(set(offsets)) == lab_store.AUTO_SLOTS
+    assert max(offsets) + 8080 <= 65535  # the course's ports, moved, stay ports
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("auto", 200), (" AUTO ", 200), (300, 300), ("300", "300"), (None, None)]
+)
+def test_resolve_offset_only_touches_auto(value, expected):
+    assert lab_store.resolve_offset(value, 1001) == expected
+
+
+# --- the rootless environment under become -----------------------------------------------------------------
+
+
+def test_runtime_dir_only_when_it_is_the_users_folder():
+    folder = _St(stat.S_IFDIR | 0o700, 1001)
+    assert lab_store.runtime_dir(1001, lstat=lambda p: folder) == "/run/user/1001"
+    assert lab_store.runtime_dir(1002, lstat=lambda p: folder) == ""  # another account's folder
+    link = _St(stat.S_IFLNK | 0o777, 1001)
+    assert lab_store.runtime_dir(1001, lstat=lambda p: link) == ""
+
+    def missing(path):
+        raise FileNotFoundError(path)
+
+    assert lab_store.runtime_dir(1001, lstat=missing) == ""  # Podman's own fallback then
+
+
+def test_environment_names_the_runtime_dir_and_the_user_bus():
+    assert lab_store.environment(1001, "/run/user/1001") == {
+        "XDG_RUNTIME_DIR": "/run/user/1001",
+        "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1001/bus",
+    }
+    assert lab_store.environment(1001, "") == {}  # no systemd session: Podman's fallback
+    assert lab_store.environment(0, "/run/user/0") == {}  # root's store needs nothing
+
+
+def test_a_lab_user_who_does_not_linger_on_a_systemd_machine_is_one_sentence():
+    words = lab_store.problem("student07", 1001, systemd=True, lingers=False, runtime="")
+    assert "student07 does not linger" in words and "labctl host setup --lab-user student07" in words
+    assert "\n" not in words
+    waiting = lab_store.problem("student07", 1001, systemd=True, lingers=True, runtime="")
+    assert "user@1001.service" in waiting
+    assert lab_store.problem("student07", 1001, systemd=True, lingers=True, runtime="/run/user/1001") is None
+    assert lab_store.problem("student07", 1001, systemd=False, lingers=False, runtime="") is None
+    assert lab_store.problem("root", 0, systemd=True, lingers=False, runtime="") is None
+
+
+def test_look_describes_this_account_by_default(tmp_path):
+    found = lab_store.look(lingers_dir=str(tmp_path), systemd_dir=str(tmp_path / "no"))
+    assert found["uid"] == os.geteuid()
+    assert found["systemd"] is False and found["problem"] is None
+    assert found["whose"] == f"{found['user']}'s store"
+
+
+def test_look_at_an_account_that_does_not_exist_raises_keyerror():
+    with pytest.raises(KeyError):
+        lab_store.look("no-such-student-here")
+
+
+# --- the 10.88 trap -----------------------------------------------------------------------------------------
+
+IP_ADDR = json.dumps(
+    [
+        {"ifname": "lo", "addr_info": [{"family": "inet", "local": "127.0.0.1", "prefixlen": 8}]},
+        {"ifname": "eth0", "addr_info": [{"family": "inet", "local": "10.88.4.17", "prefixlen": 16}]},
+        {"ifname": "podman0", "addr_info": [{"family": "inet", "local": "10.88.0.1", "prefixlen": 16}]},
+    ]
+)
+IP_ROUTE = json.dumps(
+    [
+        {"dst": "default", "gateway": "10.0.2.2", "dev": "eth0"},
+        {"dst": "10.88.0.0/16", "dev": "podman0"},
+        {"dst": "10.0.2.0/24", "dev": "eth0"},
+    ]
+)
+
+
+def test_podmans_own_devices_and_loopback_are_no_clash():
+    assert networks.addresses(IP_ADDR) == [("eth0", "10.88.4.17/16")]
+    assert networks.routes(IP_ROUTE) == [("eth0", "10.0.2.0/24")]
+
+
+def test_an_address_inside_the_default_subnet_is_found():
+    found = networks.clash("10.88.0.0/16", networks.addresses(IP_ADDR), [])
+    assert found == "its address 10.88.4.17 (eth0)"
+    sentence = networks.sentence("10.88.0.0/16", found)
+    assert "labctl host setup --default-subnet" in sentence and "\n" not in sentence
+
+
+def test_a_route_into_the_default_subnet_is_found_and_a_wider_network_too():
+    assert networks.clash("10.88.0.0/16", [], [("eth1", "10.88.128.0/20")]) == "its route to 10.88.128.0/20 (eth1)"
+    assert networks.clash("10.88.0.0/16", [("eth0", "10.0.0.5/8")], []) == "its address 10.0.0.5 (eth0)"
+    assert networks.clash("10.88.0.0/16", [("eth0", "192.168.1.5/24")], [("eth0", "10.0.2.0/24")]) == ""
+    assert networks.clash("not a subnet", [("eth0", "10.88.0.5/16")], []) == ""
+
+
+def test_the_qemu_vms_own_network_is_no_clash():
+    # The suite's cgroup v2 VM is on 10.0.2.15 (qemu's user network): no clash with Podman's default.
+    assert networks.clash(networks.DEFAULT_SUBNET, [("ens3", "10.0.2.15/24")], [("ens3", "10.0.2.0/24")]) == ""
+
+
+def test_default_subnet_follows_the_containers_conf_files_in_order():
+    assert networks.default_subnet([]) == "10.88.0.0/16"
+    admin = '[network]\ndefault_subnet = "10.50.0.0/16"  # ours\n'
+    labctl = '# Written by labctl\n[containers]\nx = 1\n[network]\ndefault_subnet="10.123.0.0/16"\n'
+    assert networks.default_subnet([admin]) == "10.50.0.0/16"
+    assert networks.default_subnet([admin, labctl]) == "10.123.0.0/16"
+    assert networks.default_subnet(['[engine]\ndefault_subnet = "1.2.3.0/24"\n']) == "10.88.0.0/16"
+
+
+@pytest.mark.parametrize("bad", ["10.123.0.0/33", "10.123.0.1/16", "fd00::/64", "10.123.0.0/28", "x"])
+def test_default_subnet_from_the_user_is_checked(bad):
+    with pytest.raises(ValueError, match="--default-subnet"):
+        networks.valid_subnet(bad)
+    assert networks.valid_subnet("10.123.0.0/16") == "10.123.0.0/16"
+
+
+def test_a_lab_user_without_subids_gets_a_range_past_everyones():
+    assert lab_store.free_subid_start("") == 100000
+    taken = "student01:100000:65536\nstudent02:165536:65536\n"
+    assert lab_store.free_subid_start(taken, "") == 231072
+    assert lab_store.free_subid_start("x:100000:1000\n", "y:300000:10\n") == 100000 + 4 * 65536
+    assert lab_store.free_subid_start("broken line\n#c\n") == 100000
