@@ -63,7 +63,7 @@ MIRROR = os.environ.get("LABCTL_STANDIN_MIRROR", "http://deb.debian.org/debian")
 SECURITY = os.environ.get("LABCTL_STANDIN_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
 
 # --- the recipe: everything below up to RECIPE is hashed; a change rebuilds the image ---------------
-PACKAGES = ["openssh-server", "sudo", "python3", "iproute2", "ca-certificates", "procps", "curl"]
+PACKAGES = ["openssh-server", "sudo", "python3", "python3-venv", "iproute2", "ca-certificates", "procps", "curl"]
 HOOKS = [
     'rm -f "$1/etc/resolv.conf" "$1/etc/hostname"',
     f'chroot "$1" useradd --create-home --shell /bin/bash {USER}',

@@ -1,13 +1,13 @@
 """Issue 19 in the suite's room: the lab lives in the student's account. Every machine has an admin
 (`trainer`, sudo) and two students (`student1`, `student2`) who have no SSH login: labctl connects as the
 admin and does the exercise AS the student (become_user). Written to run in the session's room (no new
-machines); each test keeps its time small by working on one or two machines (-l).
-
-Written, not yet run on this branch (the host's full Podman suite was running)."""
+machines); each test keeps its time small by working on one or two machines (-l). After test_room.py,
+whose first tests need the room as it starts (without Podman)."""
 
 import csv
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,7 +89,7 @@ def test_the_student_runs_labctl_verify_on_the_machine_and_gets_the_trainers_res
     room, _ = students_ready
     wheelhouse = tmp_path / "wheelhouse"
     root = Path(__file__).parents[2]
-    subprocess.run(["pip", "wheel", "-q", "-w", str(wheelhouse), str(root)], check=True, timeout=900)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheelhouse), str(root)], check=True, timeout=900)
     inventory = lab_inventory(room, tmp_path, {"m1": "student1"})
     ok(run_labctl("host", "setup", "-i", inventory, "-b", "--install-labctl", str(wheelhouse), timeout=900))
     config = room.ssh(1, "cat /etc/labctl/config.toml").stdout
