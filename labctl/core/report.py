@@ -190,8 +190,10 @@ RESULT_STYLE = {"ok": "green", "failed": "bold red", "unreachable": "bold red", 
 def machines_table(found: list[Machine], checks: bool) -> Table:
     """A line per machine: result, changed, checks passed/failed/skipped, seconds, the reason of a failure."""
     table = Table(box=None, pad_edge=False, header_style="dim")
+    stores = any(m.store for m in found)  # whose store each machine's run worked on, when they said
     columns = [
         "machine",
+        *(["store"] if stores else []),
         "result",
         "changed",
         *(["passed", "failed", "skipped"] if checks else []),
@@ -206,7 +208,13 @@ def machines_table(found: list[Machine], checks: bool) -> Table:
         counts = [str(m.passed), str(m.failed), str(m.skipped)] if checks else []
         style = RESULT_STYLE.get(m.result, "magenta")
         table.add_row(
-            escape(m.host), f"[{style}]{m.result}[/]", str(m.changed), *counts, f"{m.seconds:.1f}", escape(m.reason)
+            escape(m.host),
+            *([escape(m.store)] if stores else []),
+            f"[{style}]{m.result}[/]",
+            str(m.changed),
+            *counts,
+            f"{m.seconds:.1f}",
+            escape(m.reason),
         )
     return table
 
@@ -424,6 +432,8 @@ def provisioned(scenario: Any, action: str, result: RunResult, *, json_out: bool
         # Tasks under no_log (they carry passwords) report no details, only to the stats.
         hidden = result.stats[host].changed - len(changed)
         where = f" on {host}" if len(result.stats) > 1 or host != "localhost" else ""
+        whose = result.reports.get(host, {}).get("store")
+        where += f" ({escape(str(whose))})" if whose else ""
         done, seconds = DONE[action], f"({result.duration:.1f} s)"
         if in_place:
             out.print(f"{scenario.id} {done}{where}: 0 changed — everything was already in place {seconds}")

@@ -122,6 +122,7 @@ class Machine:
     reason: str = ""  # for a machine that did not succeed: one sentence
     checks: list[Check] = field(default_factory=list)
     student: str = ""  # the inventory's lab_student for the host, else the host name
+    store: str = ""  # whose Podman store the run worked on there ("student07's store"), when it said
 
     def as_json(self) -> dict[str, Any]:
         """Stable English keys and check ids; `text` is each check's words as shown (in the language of the run)."""
@@ -217,6 +218,7 @@ def machine(result: RunResult, host: str, action: str) -> Machine:
         "seconds": result.seconds.get(host, round(result.duration, 1)),
         "checks": checks,
         "student": result.students.get(host) or host,
+        "store": str((result.reports.get(host) or {}).get("store") or ""),
     }
     dropped = [u for u in result.unreachable if u.host == host]
     if dropped:

@@ -51,7 +51,8 @@ def main():
     offset = lab_store.resolve_offset(module.params["port_offset"], store["uid"])
     if module.params["require_ready"] and store["problem"]:
         module.fail_json(msg=store["problem"], labctl_exit_code=3, store=store)
-    module.exit_json(changed=False, store=store, port_offset=offset)
+    # labctl's output says whose store each machine's run worked on (labctl_report, per host).
+    module.exit_json(changed=False, store=store, port_offset=offset, labctl_report={"store": store["whose"]})
 
 
 if __name__ == "__main__":
