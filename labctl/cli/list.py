@@ -25,11 +25,20 @@ def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
     return gaps
 
 
-def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> dict[str, list[str]]:
+def moved_ports(scenario: Scenario, offsets: dict[str, int]) -> dict[str, list[int]]:
+    """The host ports each machine's lab takes where its lab_port_offset moved them (0: not listed)."""
+    return {host: [p + off for p in scenario.host_ports] for host, off in sorted(offsets.items()) if off}
+
+
+def room_prerequisites(
+    found: list[Scenario], conn: Connection, debug: bool
+) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Per scenario, what the machines of the inventory lack before `labctl up` (images; ports are
-    checked by up's preflight on each machine), and which machines could not be asked."""
+    checked by up's preflight on each machine), and which machines could not be asked; and each
+    machine's port offset (its lab_port_offset, `auto` resolved there)."""
     with report.progress("Reading Podman's state on the machines", debug) as on_progress:
         result, answered = survey.take(conn, on_progress)
+    offsets = {host: survey.port_offset((result.reports.get(host) or {}).get("port_offset")) for host in answered}
     silent = [f"{m.host}: {m.result}" for m in results.machines(result, "list") if m.host not in answered]
     gaps: dict[str, list[str]] = {}
     for s in found:
@@ -39,7 +48,7 @@ def room_prerequisites(found: list[Scenario], conn: Connection, debug: bool) -> 
             for i in s.pulled_images
             if i not in images
         ] + silent
-    return gaps
+    return gaps, offsets
 
 
 @shared("json", "connect")
@@ -51,7 +60,11 @@ def list_scenarios(
     machine of the inventory) is ready for each."""
     conn, json_out, debug = opts.connection, opts.json, opts.debug
     found = scenarios.load_all(report.warn_all())
-    gaps = room_prerequisites(found, conn, debug) if conn.remote else prerequisites(found)
+    offsets: dict[str, int] = {}
+    if conn.remote:
+        gaps, offsets = room_prerequisites(found, conn, debug)
+    else:
+        gaps = prerequisites(found)
     if json_out:
         report.print_json(
             [
@@ -60,6 +73,7 @@ def list_scenarios(
                     "title": s.title,
                     "course_ref": s.course_ref,
                     "ports": s.host_ports,
+                    "moved_ports": moved_ports(s, offsets),  # host -> its ports, where lab_port_offset moved them
                     "images": s.pulled_images,
                     "builds": s.built_images,
                     "ready": not gaps[s.id],
@@ -75,5 +89,8 @@ def list_scenarios(
     for s in found:
         images = ", ".join(i.removeprefix("docker.io/library/") for i in [*s.pulled_images, *s.built_images])
         ready = "[green]yes[/]" if not gaps[s.id] else f"[yellow]no: {report.escape('; '.join(gaps[s.id]))}[/]"
-        table.add_row(s.id, s.title, ", ".join(map(str, s.host_ports)) or "-", images, ready)
+        ports = ", ".join(map(str, s.host_ports)) or "-"
+        for host, moved in moved_ports(s, offsets).items():
+            ports += f"; {report.escape(host)}: {', '.join(map(str, moved))}"
+        table.add_row(s.id, s.title, ports, images, ready)
     report.out.print(table)

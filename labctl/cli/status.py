@@ -48,6 +48,8 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
         if rep.get("leftovers")
     }
     code = results.worst(m.exit_code for m in machines)
+    # Whose store each machine's lab is in, and how far its ports moved (lab_port_offset, `auto` resolved).
+    offsets = {host: survey.port_offset(rep.get("port_offset")) for host, rep in result.reports.items()}
     if json_out:
         report.print_json(
             {
@@ -57,6 +59,8 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
                         "reason": m.reason,
                         "scenarios": [st.as_json() for st in states.get(m.host, [])],
                         "leftovers": leftovers.get(m.host, []),
+                        "store": m.store,
+                        "port_offset": offsets.get(m.host, 0),
                     }
                     for m in machines
                 },
@@ -69,15 +73,19 @@ def _room(scenario: Scenario | None, conn: Connection, json_out: bool, debug: bo
         for column in ["machine", *columns]:
             table.add_column(column)
         for m in machines:
+            label = report.escape(m.host)
+            if m.store or offsets.get(m.host):
+                moved = f", ports +{offsets[m.host]}" if offsets.get(m.host) else ""
+                label += f" [dim]({report.escape(m.store)}{report.escape(str(moved))})[/]"
             if m.host not in states:
-                table.add_row(report.escape(m.host), f"[red]{m.result}[/]")
+                table.add_row(label, f"[red]{m.result}[/]")
             elif scenario:
                 st = states[m.host][0]
                 details = "; ".join([*(f"missing {x}" for x in st.missing if st.state != ABSENT), *st.problems])
                 ports = ", ".join(map(str, st.ports)) or "-"
-                table.add_row(report.escape(m.host), _state(st.state), ports, report.escape(details))
+                table.add_row(label, _state(st.state), ports, report.escape(details))
             else:
-                table.add_row(report.escape(m.host), *(_state(st.state) for st in states[m.host]))
+                table.add_row(label, *(_state(st.state) for st in states[m.host]))
         report.out.print(table)
         for m in machines:
             if m.host not in states:

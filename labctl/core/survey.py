@@ -27,3 +27,11 @@ def take(connection: Connection, on_progress: ProgressCallback | None = None) ->
         images = {name for image in listings.get("images") or [] for name in image.get("Names") or []}
         found[host] = (snap, images)
     return result, found
+
+
+def port_offset(raw: Any) -> int:
+    """A machine's port offset as its survey reported it (0 when none, or not a number: up names that)."""
+    try:
+        return int(raw or 0)
+    except (TypeError, ValueError):
+        return 0

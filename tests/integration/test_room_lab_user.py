@@ -114,10 +114,15 @@ def test_two_students_on_one_machine_with_auto_offsets_then_clean_leaves_nothing
     inventory = lab_inventory(room, tmp_path, both, offsets={"m1-s1": "auto", "m1-s2": "auto"})
     ok(run_labctl("up", "ex1", "-i", inventory, "-b", timeout=900))
     status = ok(run_labctl("status", "ex1", "-i", inventory, "-b", "--json", timeout=300)).stdout
-    offsets = {h["host"]: h.get("port_offset") for h in json.loads(status).get("hosts", [])}
+    machines = json.loads(status)["machines"]
+    offsets = {host: m["port_offset"] for host, m in machines.items()}  # `auto`: each student's own step
+    assert {m["store"] for m in machines.values()} == {"student1's store", "student2's store"}, machines
     assert len({o for o in offsets.values()}) == 2 and all(o for o in offsets.values()), offsets
-    listing = ok(run_labctl("list", "-i", inventory, "-b", timeout=300)).stdout
-    assert "ex1" in listing
+    listing = json.loads(ok(run_labctl("list", "-i", inventory, "-b", "--json", timeout=300)).stdout)
+    ex1 = next(s for s in listing if s["id"] == "ex1")
+    moved = ex1["moved_ports"]  # list -i gives each student's own ports, as status gives their offsets
+    assert set(moved) == set(both), ex1
+    assert all(ports == [p + offsets[h] for p in ex1["ports"]] for h, ports in moved.items()), (ex1, offsets)
     for student in STUDENTS:
         names = room.as_student(1, student, "podman ps --format '{{.Names}}'").stdout.split()
         assert "webapp" in names, (student, names)

@@ -152,3 +152,62 @@ def test_a_lab_user_without_subids_gets_a_range_past_everyones():
     assert lab_store.free_subid_start(taken, "") == 231072
     assert lab_store.free_subid_start("x:100000:1000\n", "y:300000:10\n") == 100000 + 4 * 65536
     assert lab_store.free_subid_start("broken line\n#c\n") == 100000
+
+
+# --- whose store, and the moved ports, in labctl's output ------------------------------------------------------
+
+
+def _run(**kw):
+    from pathlib import Path
+
+    from labctl.core.results import HostStats, RunResult
+
+    hosts = kw.pop("hosts", ["m1-s1", "m1-s2"])
+    return RunResult(
+        status="successful", rc=0, duration=1.0, artifacts=Path("/tmp/x"),
+        stats={h: HostStats(ok=3, changed=1) for h in hosts}, hosts=hosts, **kw,
+    )  # fmt: skip
+
+
+def test_each_machine_says_whose_store_its_run_worked_on():
+    from labctl.core import report, results
+
+    result = _run(reports={"m1-s1": {"store": "student1's store"}, "m1-s2": {"store": "student2's store"}})
+    found = results.machines(result, "up")
+    assert [m.store for m in found] == ["student1's store", "student2's store"]
+    assert found[0].as_json()["store"] == "student1's store"
+    with report.out.capture() as captured:
+        report.out.print(report.machines_table(found, checks=False))
+    table = captured.get()
+    assert "store" in table.splitlines()[0] and "student2's store" in table
+
+
+def test_a_run_that_said_no_store_has_no_store_column():
+    from labctl.core import report, results
+
+    found = results.machines(_run(), "up")
+    with report.out.capture() as captured:
+        report.out.print(report.machines_table(found, checks=False))
+    assert "store" not in captured.get()
+
+
+def test_the_line_of_an_up_on_one_machine_names_the_store(monkeypatch):
+    from types import SimpleNamespace
+
+    from labctl.core import report
+
+    result = _run(hosts=["m1"], reports={"m1": {"store": "student07's store"}})
+    with report.out.capture() as captured:
+        report.provisioned(SimpleNamespace(id="ex1"), "up", result, json_out=False, several=False)
+    assert "ex1 is up on m1 (student07's store): 1 changed" in captured.get()
+
+
+def test_list_gives_each_machine_its_moved_ports_and_none_for_unmoved():
+    from types import SimpleNamespace
+
+    from labctl.cli.list import moved_ports
+    from labctl.core.survey import port_offset
+
+    scenario = SimpleNamespace(host_ports=[8080, 8081])
+    offsets = {"m1-s1": port_offset("200"), "m1-s2": port_offset(300), "m2": port_offset(None), "m3": port_offset("x")}
+    assert moved_ports(scenario, offsets) == {"m1-s1": [8280, 8281], "m1-s2": [8380, 8381]}
