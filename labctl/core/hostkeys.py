@@ -67,6 +67,7 @@ def merge(known: str, keys: list[HostKey]) -> tuple[list[HostKey], list[HostKey]
         have = recorded.get((key.host, key.kind))
         if have is None:
             add.append(key)
+            recorded[(key.host, key.kind)] = {key.key}  # two hosts on one address: its keys once
         elif key.key not in have:
             conflicts.append(key)
     return add, conflicts

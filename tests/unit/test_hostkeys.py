@@ -164,6 +164,18 @@ def test_merge_of_an_empty_known_hosts_adds_everything_in_order():
     assert hostkeys.merge(None, keys) == (keys, [])
 
 
+def test_two_hosts_on_one_address_add_its_keys_once():
+    # README: two students on one machine are two inventory hosts with the same address; ssh-keyscan
+    # then answers twice with the same keys, and known_hosts needs each once.
+    key = HostKey("10.0.0.7", "ssh-ed25519", A)
+    assert hostkeys.merge("", [key, key]) == ([key], [])
+
+
+def test_two_different_keys_for_one_name_in_one_scan_are_a_conflict():
+    first, second = HostKey("10.0.0.7", "ssh-ed25519", A), HostKey("10.0.0.7", "ssh-ed25519", B)
+    assert hostkeys.merge("", [first, second]) == ([first], [second])
+
+
 # --- record ----------------------------------------------------------------------------------------------
 
 
