@@ -198,10 +198,12 @@ def keys(
     result = pipeline.run(pipeline.Request("host-keys", "", "Reading the machines' host keys", go), opts)
     found: list[hostkeys.HostKey] = []
     rows = []
+    keyless = []  # machines that gave no key: exit 4 at the end, new keys or not
     for host in result.hosts:
         data = result.reports.get(host) or {}
         keys_here = hostkeys.parse_keyscan(str(data.get("host_keys", "")))
         if not keys_here:
+            keyless.append(host)
             rows.append((host, "-", "no key: not reachable on its SSH port"))
         for key in keys_here:
             found.append(key)
@@ -221,7 +223,10 @@ def keys(
             ExitCode.HOST_NOT_READY,
         )
     if not add:
-        report.note(f"Every key shown is already in {known}.")
+        if found:
+            report.note(f"Every key shown is already in {known}.")
+        if keyless:
+            raise Outcome(ExitCode.UNREACHABLE)
         return
     if not yes and not typer.confirm(
         f"Are these the machines' keys? Record {len(add)} key(s) in {known}", default=False
@@ -229,5 +234,5 @@ def keys(
         raise Outcome(ExitCode.USAGE)
     hostkeys.record(known, add)
     report.note(f"Recorded {len(add)} key(s) in {known}; the next runs check them.")
-    if any(not hostkeys.parse_keyscan(str((result.reports.get(h) or {}).get("host_keys", ""))) for h in result.hosts):
+    if keyless:
         raise Outcome(ExitCode.UNREACHABLE)

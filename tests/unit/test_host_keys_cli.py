@@ -146,6 +146,21 @@ def test_a_machine_without_keys_is_shown_and_exit_4_after_the_others_are_recorde
     assert len(known.read_text().splitlines()) == 2
 
 
+def test_a_machine_without_keys_is_exit_4_even_when_the_others_are_known(room, tmp_path):
+    known = tmp_path / "known_hosts"
+    known.write_text(f"10.0.0.1 ssh-ed25519 {A}\n10.0.0.1 ecdsa-sha2-nistp256 {C}\n")
+    outcome, _ = room(["--known-hosts", str(known)], {"pc1": SCANS["pc1"], "pc2": ""})
+    assert outcome.exit_code == ExitCode.UNREACHABLE, outcome.output
+
+
+def test_no_machine_answering_is_exit_4_not_every_key_already_known(room, tmp_path):
+    known = tmp_path / "known_hosts"
+    outcome, _ = room(["--known-hosts", str(known)], {"pc1": None, "pc2": None})
+    assert outcome.exit_code == ExitCode.UNREACHABLE, outcome.output
+    assert "already" not in outcome.stderr
+    assert not known.exists()
+
+
 def test_keys_go_to_the_users_own_known_hosts_by_default(room, tmp_path, monkeypatch):
     monkeypatch.setattr(host, "own_home", lambda: str(tmp_path / "home"))
     outcome, _ = room(["--yes"], {"pc2": SCANS["pc2"]})
