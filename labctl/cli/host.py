@@ -229,8 +229,8 @@ def keys(
             raise Outcome(ExitCode.UNREACHABLE)
         return
     if not yes and not typer.confirm(
-        f"Are these the machines' keys? Record {len(add)} key(s) in {known}", default=False
-    ):
+        f"Are these the machines' keys? Record {len(add)} key(s) in {known}", default=False, err=True
+    ):  # on stderr, with the notes: stdout holds the results (--json)
         raise Outcome(ExitCode.USAGE)
     hostkeys.record(known, add)
     report.note(f"Recorded {len(add)} key(s) in {known}; the next runs check them.")

@@ -3,6 +3,7 @@ machine's ssh-keyscan output as host_keys in its labctl_report). What is shown, 
 known_hosts, and the exit codes: conflicts 3, a declined question 2, a machine without keys 4."""
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,21 @@ def test_no_machine_answering_is_exit_4_not_every_key_already_known(room, tmp_pa
     assert outcome.exit_code == ExitCode.UNREACHABLE, outcome.output
     assert "already" not in outcome.stderr
     assert not known.exists()
+
+
+def test_keys_json_is_one_row_per_key_and_stays_json(room, tmp_path):
+    known = tmp_path / "known_hosts"
+    outcome, _ = room(["--json", "--known-hosts", str(known)], {"pc1": SCANS["pc1"], "pc2": None}, input="y\n")
+    assert outcome.exit_code == ExitCode.UNREACHABLE, outcome.output
+    answered = outcome.stdout.removesuffix("y\n")  # CliRunner echoes the typed answer on stdout, as a terminal would
+    assert json.loads(answered) == [
+        {"host": "pc1", "type": "ssh-ed25519", "fingerprint": hostkeys.fingerprint(A)},
+        {"host": "pc1", "type": "ecdsa-sha2-nistp256", "fingerprint": hostkeys.fingerprint(C)},
+        {"host": "pc2", "type": "-", "fingerprint": "no key: not reachable on its SSH port"},
+    ]
+    assert "Record 2 key(s)" in outcome.stderr  # the question goes where the notes go, not into the JSON
+    assert "Record" not in outcome.stdout
+    assert len(known.read_text().splitlines()) == 2
 
 
 def test_keys_go_to_the_users_own_known_hosts_by_default(room, tmp_path, monkeypatch):
