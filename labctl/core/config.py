@@ -86,7 +86,7 @@ def _typed(key: str, value: Any, where: str) -> Any:
     if kind == "offset":
         if isinstance(value, str) and value.strip().lower() == "auto":
             return "auto"
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdecimal():
             value = int(value.strip())
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 50000:
             return value
@@ -112,7 +112,7 @@ def _typed(key: str, value: Any, where: str) -> Any:
     elif kind is int:
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
-        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        if isinstance(value, str) and value.isdecimal() and int(value) > 0:
             return int(value)
     elif isinstance(value, str) and value:
         return value

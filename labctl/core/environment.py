@@ -48,7 +48,7 @@ def ansible_env(conn: Connection | None = None) -> dict[str, str]:
 def task_timeout() -> int:
     """Seconds any one task may take (LABCTL_TASK_TIMEOUT, default 900)."""
     value = os.environ.get("LABCTL_TASK_TIMEOUT", "900")
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdecimal() or int(value) < 1:
         raise LabctlError(f"LABCTL_TASK_TIMEOUT={value!r} must be a whole number of seconds.", ExitCode.USAGE)
     return int(value)
 

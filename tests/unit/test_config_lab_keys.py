@@ -196,6 +196,7 @@ def test_the_own_account_as_lab_user_is_its_own_store(files, monkeypatch):
         ("lab_port_offset = 3.5", "is 3.5, but must be a whole number"),
         ("lab_port_offset = true", "is True, but must be a whole number"),
         ('lab_port_offset = ""', "is '', but must be a whole number"),
+        ('lab_port_offset = "³"', "is '³', but must be a whole number"),  # a digit int() refuses
         ('lab_user = "Student 7"', "lab_user in {file} is 'Student 7', but must be an account name"),
         ('lab_user = "x\\"; rm -rf /"', "but must be an account name"),
         ("lab_user = 7", "lab_user in {file} is 7, but must be an account name"),
@@ -220,8 +221,10 @@ def test_a_wrong_value_in_a_file_is_one_sentence_naming_file_and_key(files, toml
     [
         ("LABCTL_PORT_OFFSET", "lots", "is 'lots', but must be a whole number from 0 to 50000 or auto"),
         ("LABCTL_PORT_OFFSET", "-5", "is '-5', but must be a whole number"),
+        ("LABCTL_PORT_OFFSET", "²", "is '²', but must be a whole number"),
         ("LABCTL_LAB_USER", "Student 7", "is 'Student 7', but must be an account name"),
         ("LABCTL_ACCEPT_NEW_HOST_KEYS", "maybe", "is 'maybe', but must be true or false"),
+        ("LABCTL_FORKS", "²", "is '²', but must be a whole number above 0"),
     ],
 )
 def test_a_wrong_environment_variable_is_one_sentence_naming_it(files, monkeypatch, name, value, words):
@@ -231,6 +234,17 @@ def test_a_wrong_environment_variable_is_one_sentence_naming_it(files, monkeypat
     message = caught.value.message
     assert f"in the environment variable {name} {words}" in message
     assert one_sentence(message) and caught.value.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "²"])
+def test_a_wrong_task_timeout_is_one_sentence(monkeypatch, value):
+    from labctl.core import environment
+
+    monkeypatch.setenv("LABCTL_TASK_TIMEOUT", value)
+    with pytest.raises(LabctlError) as caught:
+        environment.task_timeout()
+    assert caught.value.message == f"LABCTL_TASK_TIMEOUT={value!r} must be a whole number of seconds."
+    assert caught.value.exit_code == ExitCode.USAGE
 
 
 def test_a_wrong_lab_user_flag_is_one_sentence(files):
