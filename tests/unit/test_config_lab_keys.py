@@ -304,8 +304,10 @@ def test_the_written_file_starts_with_labctls_marker_and_is_toml():
 
 @pytest.mark.parametrize(
     ("offset", "value"),
-    [(0, 0), (300, 300), ("auto", "auto"), ("0", 0), ("300", 300)],
-    ids=["0", "300", "auto", "ini-0", "ini-300"],
+    # An INI inventory's value is a string as written; "0300" is 300 for the trainer's runs (ports.port_offset),
+    # and a TOML number has no leading zero.
+    [(0, 0), (300, 300), ("auto", "auto"), ("0", 0), ("300", 300), ("0300", 300)],
+    ids=["0", "300", "auto", "ini-0", "ini-300", "ini-0300"],
 )
 def test_the_offset_is_written_as_a_number_or_auto(offset, value):
     assert tomllib.loads(render(offset=offset)) == {"lab_port_offset": value}
@@ -334,3 +336,25 @@ def test_what_host_setup_writes_the_students_labctl_reads(tmp_path):
     }
     written.write_text(render(OTHER, "auto", []))
     assert config.defaults(env={}, files=(written,)) == {"lab_user": OTHER, "lab_port_offset": "auto"}
+
+
+@pytest.mark.parametrize("offset", [0, 300, "auto", "0300", None])
+def test_ansibles_own_templating_writes_the_same(offset):
+    """The emulation above, checked once against ansible-core's Templar (the template module's engine)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cryptography's DSA deprecation, on import
+        from ansible.parsing.dataloader import DataLoader
+        from ansible.template import Templar, trust_as_template
+
+    role_vars = yaml.safe_load((ROOT / "roles/host/vars/main.yml").read_text())
+    variables = {
+        "__host_dropin_marker": role_vars["__host_dropin_marker"],
+        "host_rootless_user": 'stu"dent',
+        "__host_labctl_offset": offset,
+        "host_labctl_scenarios": ["ex1", "ex2"],
+    }
+    source = trust_as_template((ROOT / "roles/host/templates/config.toml.j2").read_text())
+    text = Templar(loader=DataLoader(), variables=variables).template(source)
+    assert tomllib.loads(text) == tomllib.loads(render('stu"dent', offset, ["ex1", "ex2"]))
