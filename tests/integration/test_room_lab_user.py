@@ -89,7 +89,9 @@ def test_the_student_runs_labctl_verify_on_the_machine_and_gets_the_trainers_res
     room, _ = students_ready
     wheelhouse = tmp_path / "wheelhouse"
     root = Path(__file__).parents[2]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheelhouse), str(root)], check=True, timeout=900)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheelhouse), str(root)], check=True, timeout=900
+    )
     inventory = lab_inventory(room, tmp_path, {"m1": "student1"})
     ok(run_labctl("host", "setup", "-i", inventory, "-b", "--install-labctl", str(wheelhouse), timeout=900))
     config = room.ssh(1, "cat /etc/labctl/config.toml").stdout
