@@ -64,9 +64,9 @@ def main() -> None:
     except Exception as exc:  # the boundary: no traceback unless asked for
         if debug:
             raise
+        message = _("labctl hit an unexpected problem ({kind}: {problem}); run again with --debug for details.")
         report.err.print(
-            f"[bold red]error:[/] labctl hit an unexpected problem ({type(exc).__name__}: "
-            f"{report.escape(str(exc))}); run again with --debug for details."
+            f"[bold red]{_('error:')}[/] {report.escape(message.format(kind=type(exc).__name__, problem=exc))}"
         )
         sys.exit(ExitCode.FAILED)
 

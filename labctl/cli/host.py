@@ -13,6 +13,7 @@ from labctl.cli.options import RUN, Options, shared
 from labctl.core import hostkeys, pipeline, report, scenarios
 from labctl.core.actions import run_host_action
 from labctl.core.errors import ExitCode, LabctlError, Outcome
+from labctl.core.i18n import N_, _, ngettext
 from labctl.core.paths import own_home
 from labctl.core.results import raise_for_failures
 from labctl.core.runner import run_playbook
@@ -64,20 +65,27 @@ RegistryMirror = Annotated[
 def mirror_settings(mirror: str | None, insecure: bool, remove: bool, undo: bool) -> dict:
     """The host role's variables for --registry-mirror / --insecure / --no-registry-mirror."""
     if mirror is not None and (remove or undo):
-        raise LabctlError("--registry-mirror does not go with --no-registry-mirror or --undo.", ExitCode.USAGE)
+        raise LabctlError(_("--registry-mirror does not go with --no-registry-mirror or --undo."), ExitCode.USAGE)
     if insecure and mirror is None:
-        raise LabctlError("--insecure goes with --registry-mirror HOST[:PORT].", ExitCode.USAGE)
+        raise LabctlError(_("--insecure goes with --registry-mirror HOST[:PORT]."), ExitCode.USAGE)
     if mirror is not None:
         if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9._/-]+)?", mirror):
             raise LabctlError(
-                f"--registry-mirror {mirror!r} is no registry address: give HOST[:PORT][/PREFIX], e.g. 10.0.0.5:5000.",
+                _(
+                    "--registry-mirror {mirror!r} is no registry address: give HOST[:PORT][/PREFIX], "
+                    "e.g. 10.0.0.5:5000."
+                ).format(mirror=mirror),
                 ExitCode.USAGE,
             )
         return {"host_registry_mirror": mirror, "host_registry_mirror_insecure": insecure}
     return {"host_registry_mirror_remove": True} if remove else {}
 
 
-TITLES = {"check": "Checking the host", "setup": "Setting the host up", "undo": "Undoing labctl's host set-up"}
+TITLES = {
+    "check": N_("Checking the host"),
+    "setup": N_("Setting the host up"),
+    "undo": N_("Undoing labctl's host set-up"),
+}
 COMMANDS = {"check": "host check", "setup": "host setup", "undo": "host setup --undo"}
 
 
@@ -98,11 +106,15 @@ def labctl_settings(wheelhouse: Path | None, found: list) -> dict:
     folder = wheelhouse.expanduser()
     version = metadata.version("labctl")
     if not folder.is_dir():
-        raise LabctlError(f"--install-labctl {wheelhouse}: no such folder of wheels.", ExitCode.USAGE)
+        raise LabctlError(
+            _("--install-labctl {folder}: no such folder of wheels.").format(folder=wheelhouse), ExitCode.USAGE
+        )
     if not list(folder.glob(f"labctl-{version}-*.whl")):
         raise LabctlError(
-            f"--install-labctl {wheelhouse} holds no wheel of this labctl ({version}): make one with "
-            f"`pip wheel -w {wheelhouse} <this labctl's checkout or wheel>`, then try again.",
+            _(
+                "--install-labctl {folder} holds no wheel of this labctl ({version}): make one with "
+                "`pip wheel -w {folder} <this labctl's checkout or wheel>`, then try again."
+            ).format(folder=wheelhouse, version=version),
             ExitCode.USAGE,
         )
     return {
@@ -126,7 +138,7 @@ def _run(action: str, opts: Options, settings: dict | None = None) -> None:
         )
 
     verb = COMMANDS[action].replace(" ", "-")
-    result = pipeline.run(pipeline.Request(verb, "", TITLES[action], go, judged_as="check"), opts)
+    result = pipeline.run(pipeline.Request(verb, "", _(TITLES[action]), go, judged_as="check"), opts)
     if opts.json or pipeline.several(result):
         report.room_view(COMMANDS[action], "check", result, json_out=opts.json, command=COMMANDS[action])
         return
@@ -163,7 +175,7 @@ def setup(
     With --lab-user NAME (or each host's lab_user): linger, overlay storage and subuids for that user."""
     if undo and (opts.connection.lab_user or default_subnet or install_labctl):
         raise LabctlError(
-            "--lab-user, --default-subnet and --install-labctl do not go with --undo, which removes labctl's files.",
+            _("--lab-user, --default-subnet and --install-labctl do not go with --undo, which removes labctl's files."),
             ExitCode.USAGE,
         )
     settings = {
@@ -195,7 +207,7 @@ def keys(
             "host_keys.yml", {}, label="host-keys", connection=conn, lock_store=False, on_progress=on_progress
         )
 
-    result = pipeline.run(pipeline.Request("host-keys", "", "Reading the machines' host keys", go), opts)
+    result = pipeline.run(pipeline.Request("host-keys", "", _("Reading the machines' host keys"), go), opts)
     found: list[hostkeys.HostKey] = []
     rows = []
     keyless = []  # machines that gave no key: exit 4 at the end, new keys or not
@@ -204,7 +216,7 @@ def keys(
         keys_here = hostkeys.parse_keyscan(str(data.get("host_keys", "")))
         if not keys_here:
             keyless.append(host)
-            rows.append((host, "-", "no key: not reachable on its SSH port"))
+            rows.append((host, "-", _("no key: not reachable on its SSH port")))
         for key in keys_here:
             found.append(key)
             rows.append((host, key.kind, hostkeys.fingerprint(key.key)))
@@ -218,21 +230,32 @@ def keys(
     if conflicts:
         names = ", ".join(sorted({k.host for k in conflicts}))
         raise LabctlError(
-            f"The host key of {names} differs from the one {known} holds: a reinstalled machine, or someone in "
-            f"between; check with IT, then `ssh-keygen -R HOST` and run `labctl host keys` again.",
+            _(
+                "The host key of {hosts} differs from the one {file} holds: a reinstalled machine, or someone in "
+                "between; check with IT, then `ssh-keygen -R HOST` and run `labctl host keys` again."
+            ).format(hosts=names, file=known),
             ExitCode.HOST_NOT_READY,
         )
     if not add:
         if found:
-            report.note(f"Every key shown is already in {known}.")
+            report.note(report.escape(_("Every key shown is already in {file}.").format(file=known)))
         if keyless:
             raise Outcome(ExitCode.UNREACHABLE)
         return
-    if not yes and not typer.confirm(
-        f"Are these the machines' keys? Record {len(add)} key(s) in {known}", default=False, err=True
-    ):  # on stderr, with the notes: stdout holds the results (--json)
+    question = ngettext(
+        "Are these the machines' keys? Record {n} key(s) in {file}",
+        "Are these the machines' keys? Record {n} key(s) in {file}",
+        len(add),
+    )
+    # On stderr, with the notes: stdout holds the results (--json).
+    if not yes and not typer.confirm(question.format(n=len(add), file=known), default=False, err=True):
         raise Outcome(ExitCode.USAGE)
     hostkeys.record(known, add)
-    report.note(f"Recorded {len(add)} key(s) in {known}; the next runs check them.")
+    recorded = ngettext(
+        "Recorded {n} key(s) in {file}; the next runs check them.",
+        "Recorded {n} key(s) in {file}; the next runs check them.",
+        len(add),
+    )
+    report.note(report.escape(recorded.format(n=len(add), file=known)))
     if keyless:
         raise Outcome(ExitCode.UNREACHABLE)

@@ -15,6 +15,7 @@ from labctl.core import images as course_images
 from labctl.core import lock, lookalikes, pipeline, report, scenarios, survey
 from labctl.core.actions import controller_images, run_images_action
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import N_, _, ngettext
 from labctl.core.podman import Podman, normalise
 from labctl.core.results import raise_for_failures
 
@@ -44,7 +45,7 @@ Pull = Annotated[
 
 def _chosen(ids: list[str] | None, all_: bool) -> list[course_images.CourseImage]:
     if ids and all_:
-        raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
+        raise LabctlError(_("Name scenarios or give --all, not both."), ExitCode.USAGE)
     found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
     return course_images.catalog(found)
 
@@ -60,7 +61,7 @@ def _size(n: float) -> str:
 @contextlib.contextmanager
 def _live(title: str, names: list[str], json_out: bool) -> Iterator[course_images.Step]:
     """One live line per image (or step) on stderr while slow work runs; plain lines when not a terminal."""
-    state = dict.fromkeys(names, "waiting")
+    state = dict.fromkeys(names, _("waiting"))
     started = time.monotonic()
 
     def render() -> Table:
@@ -112,22 +113,28 @@ def list_images(
         report.print_json(rows)
         return
     table = Table(box=None, pad_edge=False, header_style="dim")
-    for column in ("image", "used by", "here", "id", "size", "source"):
-        table.add_column(column, no_wrap=column in ("image", "id"))
+    for column in (N_("image"), N_("used by"), N_("here"), N_("id"), N_("size"), N_("source")):
+        table.add_column(_(column), no_wrap=column in ("image", "id"))
     for r in rows:
-        here = "[green]yes[/]" if r["present"] else "[yellow]no[/]"
-        source = f"[magenta]{report.escape(r['source'])}[/]" if r["lookalike"] else report.escape(r["source"])
+        here = f"[green]{_('yes')}[/]" if r["present"] else f"[yellow]{_('no')}[/]"
+        text = report.escape(r["source_text"])
+        source = f"[magenta]{text}[/]" if r["lookalike"] else text
         size = _size(r["size"]) if r["present"] else "-"
         table.add_row(report.escape(r["reference"]), ", ".join(r["scenarios"]), here, r["id"] or "-", size, source)
     report.out.print(table)
     missing = [r for r in rows if not r["present"]]
     if missing:
-        report.note(f"{len(missing)} image(s) missing: `labctl images pull` gets them.")
+        line = ngettext(
+            "{n} image(s) missing: `labctl images pull` gets them.",
+            "{n} image(s) missing: `labctl images pull` gets them.",
+            len(missing),
+        )
+        report.note(report.escape(line.format(n=len(missing))))
 
 
 def _list_room(chosen: list[course_images.CourseImage], opts: Options) -> None:
     """Which machine has which image: a row per image, a column per machine."""
-    with report.progress("Reading the machines' images", opts.debug) as on_progress:
+    with report.progress(_("Reading the machines' images"), opts.debug) as on_progress:
         result, found = survey.take(opts.connection, on_progress)
     machines = sorted(found)
     if opts.json:
@@ -139,7 +146,7 @@ def _list_room(chosen: list[course_images.CourseImage], opts: Options) -> None:
         )
     else:
         table = Table(box=None, pad_edge=False, header_style="dim")
-        table.add_column("image", no_wrap=True)
+        table.add_column(_("image"), no_wrap=True)
         for host in machines:
             table.add_column(host, justify="center")
         for image in chosen:
@@ -164,19 +171,19 @@ def pull(
     With -i: every machine gets them — through its mirror if the inventory names one, else copied from
     here (pulled and built here once; only what a machine lacks by image ID)."""
     if pull not in ("missing", "always"):
-        raise LabctlError("--pull takes missing or always.", ExitCode.USAGE)
+        raise LabctlError(_("--pull takes missing or always."), ExitCode.USAGE)
     json_out, no_wait = opts.json, opts.no_wait
     if opts.connection.remote:
         _pull_room(ids, all_, pull, ca_cert, opts)
         return
     chosen = _chosen(ids, all_)
     pulled = [i.ref for i in chosen if i.kind == "pulled"]
-    with lock.hold(wait=not no_wait), _live("Pulling the course's images", pulled, json_out) as step:
+    with lock.hold(wait=not no_wait), _live(_("Pulling the course's images"), pulled, json_out) as step:
         results = course_images.pull(chosen, Podman(), pull, step)
     built = [i for i in chosen if i.kind == "built"]
     if built:
         ids_built = sorted({s for i in built for s in i.scenarios})
-        with report.progress("Building the exercises' images", opts.debug) as on_progress:
+        with report.progress(_("Building the exercises' images"), opts.debug) as on_progress:
             run = run_images_action(
                 [scenarios.load(i) for i in ids_built],
                 on_progress=on_progress,
@@ -190,15 +197,16 @@ def pull(
         return
     for r in results:
         extra = f" ({r['reason']})" if r.get("reason") else ""
-        report.out.print(f"{report.escape(r['reference'])}: {r['result']}{report.escape(extra)}")
+        word = _(course_images.PULL_WORDS.get(r["result"], r["result"]))
+        report.out.print(f"{report.escape(r['reference'])}: {report.escape(word + extra)}")
 
 
 def _pull_room(ids, all_, pull, ca_cert, opts: Options) -> None:
     if ids and all_:
-        raise LabctlError("Name scenarios or give --all, not both.", ExitCode.USAGE)
+        raise LabctlError(_("Name scenarios or give --all, not both."), ExitCode.USAGE)
     found = [scenarios.load(i) for i in ids] if ids else scenarios.load_all(report.warn_all())
     options = {"lab_pull": pull, **ca_option(ca_cert)}
-    with report.progress("Getting the images here first", opts.debug) as on_progress:
+    with report.progress(_("Getting the images here first"), opts.debug) as on_progress:
         copies = controller_images(found, "up", options, on_progress, opts.wait)
 
     def go(conn, on_progress):
@@ -207,7 +215,7 @@ def _pull_room(ids, all_, pull, ca_cert, opts: Options) -> None:
             found, pull=pull, on_progress=on_progress, wait=opts.wait, connection=conn, settings=settings
         )
 
-    result = pipeline.run(pipeline.Request("images", "", "Getting the images onto the machines", go), opts)
+    result = pipeline.run(pipeline.Request("images", "", _("Getting the images onto the machines"), go), opts)
     report.room_view("images pull", "images", result, json_out=opts.json, action="images pull")
 
 
@@ -223,15 +231,22 @@ def save(
     """Write one bundle (a tar with a manifest) holding every image the scenarios use, for a USB stick or a share."""
     json_out = opts.json
     chosen = _chosen(ids, all_)
-    with _live("Saving the course's images", ["bundle"], json_out) as step:
+    with _live(_("Saving the course's images"), ["bundle"], json_out) as step:
         manifest = course_images.save(chosen, Podman(), output, step)
     if json_out:
         report.print_json(manifest)
         return
-    report.out.print(
-        f"saved {len(manifest['images'])} images to {report.escape(manifest['path'])} "
-        f"({_size(manifest['bundle_size'])}, {manifest['seconds']:.1f} s)"
+    saved = ngettext(
+        "saved {n} image to {path} ({size}, {seconds:.1f} s)",
+        "saved {n} images to {path} ({size}, {seconds:.1f} s)",
+        len(manifest["images"]),
+    ).format(
+        n=len(manifest["images"]),
+        path=manifest["path"],
+        size=_size(manifest["bundle_size"]),
+        seconds=manifest["seconds"],
     )
+    report.out.print(report.escape(saved))
 
 
 @app.command()
@@ -255,12 +270,15 @@ def load(
     keep = {normalise(b.tag) for s in found for b in s.builds.values() if b.by_student} if user else set()
     started = time.monotonic()
     # The store's own lock and lease: a student's (taken as the student) with --lab-user.
-    with lock.hold(wait=not no_wait, user=user), _live(f"Loading into {podman.whose}", ["bundle"], json_out) as step:
+    loading = _("Loading into {store}").format(store=podman.whose)
+    with lock.hold(wait=not no_wait, user=user), _live(loading, ["bundle"], json_out) as step:
         result = course_images.load(
             bundle,
             podman,
             step,
-            on_bytes=lambda done, size: step("bundle", f"{_size(done)} of {_size(size)}"),
+            on_bytes=lambda done, size: step(
+                "bundle", _("{done} of {size}").format(done=_size(done), size=_size(size))
+            ),
             allowed=allowed,
             keep=keep,
         )
@@ -269,14 +287,27 @@ def load(
         report.print_json(result)
         return
     for ref in result.get("kept") or []:
-        report.err.print(f"kept {report.escape(ref)} as it is in {podman.whose} (built there; the bundle's stays out)")
+        kept = _("kept {image} as it is in {store} (built there; the bundle's stays out)")
+        report.err.print(report.escape(kept.format(image=ref, store=podman.whose)))
     if result["loaded"]:
-        report.out.print(
-            f"loaded {len(result['loaded'])} image(s) into {podman.whose} ({result['seconds']:.1f} s); "
-            f"{len(result['already_there'])} were already there"
+        loaded = ngettext(
+            "loaded {n} image(s) into {store} ({seconds:.1f} s); {there} were already there",
+            "loaded {n} image(s) into {store} ({seconds:.1f} s); {there} were already there",
+            len(result["loaded"]),
+        ).format(
+            n=len(result["loaded"]),
+            store=podman.whose,
+            seconds=result["seconds"],
+            there=len(result["already_there"]),
         )
+        report.out.print(report.escape(loaded))
     else:
-        report.out.print(f"nothing to load: all {len(result['already_there'])} images are already in {podman.whose}")
+        nothing = ngettext(
+            "nothing to load: all {n} images are already in {store}",
+            "nothing to load: all {n} images are already in {store}",
+            len(result["already_there"]),
+        ).format(n=len(result["already_there"]), store=podman.whose)
+        report.out.print(report.escape(nothing))
 
 
 @app.command()
@@ -293,10 +324,14 @@ def push(
 ) -> None:
     """Fill the room's registry with the course's images, under the paths a docker.io mirror serves."""
     if not registry or any(c in registry for c in " {}'\"\\") or "://" in registry:
-        raise LabctlError(f"{registry!r} is no registry address: give HOST[:PORT][/PREFIX].", ExitCode.USAGE)
+        raise LabctlError(
+            _("{registry!r} is no registry address: give HOST[:PORT][/PREFIX].").format(registry=registry),
+            ExitCode.USAGE,
+        )
     json_out = opts.json
     chosen = _chosen(ids, all_)
-    with _live(f"Pushing to {registry}", [i.ref for i in chosen if i.kind == "pulled"], json_out) as step:
+    pushing = _("Pushing to {registry}").format(registry=registry)
+    with _live(pushing, [i.ref for i in chosen if i.kind == "pulled"], json_out) as step:
         results = course_images.push(chosen, Podman(), registry, insecure, step)
     if json_out:
         report.print_json(results)
@@ -305,7 +340,8 @@ def push(
         report.out.print(f"{report.escape(r['reference'])} → {report.escape(r['pushed_to'])} ({r['seconds']:.1f} s)")
     skipped = [i.ref for i in chosen if i.kind == "built"]
     if skipped:
-        report.err.print(f"not pushed (each machine builds or receives them): {', '.join(skipped)}")
+        line = _("not pushed (each machine builds or receives them): {images}").format(images=", ".join(skipped))
+        report.err.print(report.escape(line))
 
 
 @app.command("build-lookalikes")
@@ -331,14 +367,17 @@ def build_lookalikes(
     chosen = [i.ref for i in _chosen(ids, all_) if i.kind == "pulled" and i.ref in lookalikes.references()]
     for cert in ca_cert or []:
         if not cert.is_file():
-            raise LabctlError(f"--ca-cert {cert}: no such file.", ExitCode.USAGE)
+            raise LabctlError(_("--ca-cert {path}: no such file.").format(path=cert), ExitCode.USAGE)
     names = [r.name for r in lookalikes.recipes().values() if set(r.tags) & set(chosen) or r.name == "base"]
-    with lock.hold(wait=not no_wait), _live("Building look-alike images", names, json_out) as step:
+    with lock.hold(wait=not no_wait), _live(_("Building look-alike images"), names, json_out) as step:
         results = lookalikes.build(Podman(), chosen, force=force, ca_certs=ca_cert, on_step=step)
     if json_out:
         report.print_json([r.__dict__ for r in results])
         return
     for r in results:
-        when = f" in {r.seconds:.0f} s" if r.state == "built" else ""
-        why = f" ({report.escape(r.message)})" if r.message else ""
-        report.out.print(f"look-alike {', '.join(r.tags)}: {r.state}{when}{why}")
+        state = _(lookalikes.STATE_WORDS.get(r.state, r.state))
+        if r.state == "built":
+            state = _("built in {seconds:.0f} s").format(seconds=r.seconds)
+        why = f" ({r.message})" if r.message else ""
+        line = _("look-alike {tags}: {state}").format(tags=", ".join(r.tags), state=state)
+        report.out.print(report.escape(line + why))

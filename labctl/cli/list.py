@@ -6,6 +6,7 @@ from labctl.cli.options import Options, shared
 from labctl.core import report, results, scenarios, survey
 from labctl.core.config import Connection
 from labctl.core.errors import LabctlError
+from labctl.core.i18n import N_, _
 from labctl.core.scenarios import Scenario
 from labctl.core.status import Snapshot, assess, images_present, port_free
 
@@ -20,8 +21,12 @@ def prerequisites(found: list[Scenario]) -> dict[str, list[str]]:
     gaps: dict[str, list[str]] = {}
     for s in found:
         own_ports = set(assess(s, snap).ports)
-        gaps[s.id] = [f"image {i} not here (up pulls it)" for i in s.pulled_images if i not in images]
-        gaps[s.id] += [f"port {p} in use" for p in s.host_ports if p not in own_ports and not port_free(p)]
+        gaps[s.id] = [
+            _("image {image} not here (up pulls it)").format(image=i) for i in s.pulled_images if i not in images
+        ]
+        gaps[s.id] += [
+            _("port {port} in use").format(port=p) for p in s.host_ports if p not in own_ports and not port_free(p)
+        ]
     return gaps
 
 
@@ -36,15 +41,17 @@ def room_prerequisites(
     """Per scenario, what the machines of the inventory lack before `labctl up` (images; ports are
     checked by up's preflight on each machine), and which machines could not be asked; and each
     machine's port offset (its lab_port_offset, `auto` resolved there)."""
-    with report.progress("Reading Podman's state on the machines", debug) as on_progress:
+    with report.progress(_("Reading Podman's state on the machines"), debug) as on_progress:
         result, answered = survey.take(conn, on_progress)
     offsets = {host: survey.port_offset((result.reports.get(host) or {}).get("port_offset")) for host in answered}
-    silent = [f"{m.host}: {m.result}" for m in results.machines(result, "list") if m.host not in answered]
+    silent = [
+        f"{m.host}: {results.result_word(m.result)}" for m in results.machines(result, "list") if m.host not in answered
+    ]
     gaps: dict[str, list[str]] = {}
     for s in found:
         gaps[s.id] = [
-            f"{host}: image {i} not there (up brings it)"
-            for host, (_, images) in answered.items()
+            _("{host}: image {image} not there (up brings it)").format(host=host, image=i)
+            for host, (_snap, images) in answered.items()
             for i in s.pulled_images
             if i not in images
         ] + silent
@@ -84,11 +91,12 @@ def list_scenarios(
         )
         return
     table = Table(box=None, pad_edge=False, header_style="dim")
-    for column in ("id", "title", "ports", "images", "ready"):
-        table.add_column(column)
+    for column in (N_("id"), N_("title"), N_("ports"), N_("images"), N_("ready")):
+        table.add_column(_(column))
     for s in found:
         images = ", ".join(i.removeprefix("docker.io/library/") for i in [*s.pulled_images, *s.built_images])
-        ready = "[green]yes[/]" if not gaps[s.id] else f"[yellow]no: {report.escape('; '.join(gaps[s.id]))}[/]"
+        not_ready = _("no: {missing}").format(missing="; ".join(gaps[s.id]))
+        ready = f"[green]{_('yes')}[/]" if not gaps[s.id] else f"[yellow]{report.escape(not_ready)}[/]"
         ports = ", ".join(map(str, s.host_ports)) or "-"
         for host, moved in moved_ports(s, offsets).items():
             ports += f"; {report.escape(host)}: {', '.join(map(str, moved))}"

@@ -198,15 +198,19 @@ def connection(
     if ask_pass:
         if not shutil.which("sshpass"):
             raise LabctlError(
-                "-k/--ask-pass needs sshpass on this machine (Ansible hands it the password): run "
-                "`sudo apt-get install sshpass`, or give the machines a key (`labctl host keys`, ssh-copy-id).",
+                i18n._(
+                    "-k/--ask-pass needs sshpass on this machine (Ansible hands it the password): run "
+                    "`sudo apt-get install sshpass`, or give the machines a key (`labctl host keys`, ssh-copy-id)."
+                ),
                 ExitCode.USAGE,
             )
-        ssh_password = _ask("SSH password: ", "-k/--ask-pass", "give the machines an SSH key instead")
+        ssh_password = _ask(i18n._("SSH password: "), "-k/--ask-pass", i18n._("give the machines an SSH key instead"))
     password = None
     if ask_become_pass:
         password = _ask(
-            "BECOME password: ", "-K/--ask-become-pass", "configure sudo without a password for the admin account"
+            i18n._("BECOME password: "),
+            "-K/--ask-become-pass",
+            i18n._("configure sudo without a password for the admin account"),
         )
     return config.connection(
         inventory=inventory,
@@ -227,8 +231,8 @@ def _ask(prompt: str, flag: str, otherwise: str) -> str:
     try:
         return getpass.getpass(prompt)
     except (EOFError, OSError) as exc:
-        message = f"{flag} needs a terminal to ask on; run labctl from one, or {otherwise}."
-        raise LabctlError(message, ExitCode.USAGE) from exc
+        message = i18n._("{flag} needs a terminal to ask on; run labctl from one, or {otherwise}.")
+        raise LabctlError(message.format(flag=flag, otherwise=otherwise), ExitCode.USAGE) from exc
 
 
 Vars = Annotated[
@@ -257,19 +261,27 @@ def parse_vars(scenario: Scenario, pairs: list[str] | None) -> dict[str, object]
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise LabctlError(f"--var {pair!r} must look like NAME=VALUE.", ExitCode.USAGE)
+            raise LabctlError(i18n._("--var {pair!r} must look like NAME=VALUE.").format(pair=pair), ExitCode.USAGE)
         if name in from_file:
             raise LabctlError(
-                f"--var {name}: the exercise's names, ports and images come from its scenario file "
-                f"{scenario.source} (key {name.removeprefix(scenario.role + '_')}); copy that file into a folder "
-                f"on {SCENARIO_PATH_ENV} under a new id to change them.",
+                i18n._(
+                    "--var {name}: the exercise's names, ports and images come from its scenario file "
+                    "{file} (key {key}); copy that file into a folder on {variable} under a new id to change them."
+                ).format(
+                    name=name,
+                    file=scenario.source,
+                    key=name.removeprefix(scenario.role + "_"),
+                    variable=SCENARIO_PATH_ENV,
+                ),
                 ExitCode.USAGE,
             )
         spec = options.get(name)
         if spec is None or name.startswith("lab_") or not name.startswith(f"{scenario.role}_"):
             settable = ", ".join(n for n in options if n.startswith(f"{scenario.role}_") and n not in from_file)
             raise LabctlError(
-                f"--var {name}: role {scenario.role} has no such variable; it takes {settable or 'none'}.",
+                i18n._("--var {name}: role {role} has no such variable; it takes {settable}.").format(
+                    name=name, role=scenario.role, settable=settable or i18n._("none")
+                ),
                 ExitCode.USAGE,
             )
         result[name] = _typed(name, _value(name, value), spec.get("type", "str"))
@@ -282,14 +294,26 @@ def _value(name: str, value: str) -> str:
         try:
             return getpass.getpass(f"{name}: ")
         except (EOFError, OSError) as exc:
-            raise LabctlError(f"--var {name}=? needs a terminal to ask on; use {name}=@FILE.", ExitCode.USAGE) from exc
+            raise LabctlError(
+                i18n._("--var {name}=? needs a terminal to ask on; use {name}=@FILE.").format(name=name), ExitCode.USAGE
+            ) from exc
     if value.startswith("@"):
         path = Path(value[1:]).expanduser()
         try:
             return path.read_text(encoding="utf-8").removesuffix("\n")
         except (OSError, UnicodeDecodeError) as exc:
-            raise LabctlError(f"--var {name}: cannot read {path} ({exc}).", ExitCode.USAGE) from exc
+            raise LabctlError(
+                i18n._("--var {name}: cannot read {path} ({problem}).").format(name=name, path=path, problem=exc),
+                ExitCode.USAGE,
+            ) from exc
     return value
+
+
+NOT_A = {
+    "int": i18n.N_("--var {name}: {value!r} is not an int."),
+    "float": i18n.N_("--var {name}: {value!r} is not a float."),
+    "bool": i18n.N_("--var {name}: {value!r} is not a bool."),
+}
 
 
 def _typed(name: str, value: str, kind: str) -> object:
@@ -303,10 +327,12 @@ def _typed(name: str, value: str, kind: str) -> object:
                 return value.lower() in ("true", "yes", "1")
             raise ValueError(value)
     except ValueError:
-        article = "an" if kind == "int" else "a"
-        raise LabctlError(f"--var {name}: {value!r} is not {article} {kind}.", ExitCode.USAGE) from None
+        raise LabctlError(i18n._(NOT_A[kind]).format(name=name, value=value), ExitCode.USAGE) from None
     if kind != "str":
-        raise LabctlError(f"--var {name}: a {kind} cannot be set on the command line.", ExitCode.USAGE)
+        raise LabctlError(
+            i18n._("--var {name}: a {kind} cannot be set on the command line.").format(name=name, kind=kind),
+            ExitCode.USAGE,
+        )
     return value
 
 
@@ -343,7 +369,7 @@ def ca_option(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     if not path.expanduser().is_file():
-        raise LabctlError(f"--ca-cert {path}: no such file.", ExitCode.USAGE)
+        raise LabctlError(i18n._("--ca-cert {path}: no such file.").format(path=path), ExitCode.USAGE)
     return {"lab_ca_bundle": str(path.expanduser().resolve())}
 
 
@@ -354,6 +380,7 @@ SHARED: list[tuple[str, Any, Any, str | None]] = [
     ("json_out", Json, False, "json"),
     ("debug", Debug, False, None),
     ("quiet", Quiet, False, None),
+    ("lang", Lang, None, None),
     ("inventory", Inventory, None, "connect"),
     ("limit", Limit, None, "connect"),
     ("become", Become, None, "connect"),
@@ -377,6 +404,7 @@ class Options:
     json: bool = False
     debug: bool = False
     quiet: bool = False
+    lang: str | None = None
     inventory: str | None = None
     limit: str | None = None
     become: bool | None = None
@@ -412,6 +440,8 @@ def shared(*groups: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def wrapper(**kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name, *_ in rows}
             opts = Options(**{"json" if k == "json_out" else k: v for k, v in given.items()})
+            if opts.lang:  # before anything is said (the connection's errors too); else the locale's, set already
+                use_language(opts.lang)
             report.configure(quiet=opts.quiet)
             if "connect" in groups:
                 opts.connection = connection(

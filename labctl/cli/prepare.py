@@ -7,6 +7,8 @@ import typer
 
 from labctl.cli.options import RUN, All, CaCert, DryRun, Options, PullPolicy, PullWhen, ScenarioOrAll, ca_option, shared
 from labctl.core import pipeline, report
+from labctl.core.classview import exercise_title
+from labctl.core.i18n import _
 from labctl.core.scenarios import Scenario
 
 DEFAULT_WORKDIR = "~/labctl/<scenario>"
@@ -47,12 +49,16 @@ def prepare(
         if opts.json or dry_run:
             return
         files = sorted(p.name for p in workdir.iterdir()) if not remote and workdir.is_dir() else []
-        laid = f"the exercise's files are in {workdir} ({', '.join(files)}); " if files else ""
-        if remote:
-            laid = f"the exercise's files are in {where} on each machine; "
-        report.note(
-            f"{laid}now follow the course's steps for {scenario.course_ref}, then run `labctl verify {scenario.id}`.",
-            stdout=True,
+        laid = (
+            _("the exercise's files are in {folder} ({files}); ").format(folder=workdir, files=", ".join(files))
+            if files
+            else ""
         )
+        if remote:
+            laid = _("the exercise's files are in {folder} on each machine; ").format(folder=where)
+        then = _("{laid}now follow the course's steps for {exercise}, then run `labctl verify {scenario}`.").format(
+            laid=laid, exercise=exercise_title(scenario.id, scenario.course_ref), scenario=scenario.id
+        )
+        report.note(report.escape(then), stdout=True)
 
     pipeline.each(scenario_id, every, "prepare", one, opts)

@@ -10,12 +10,10 @@ from labctl.cli.options import (
     Csv,
     CsvDialect,
     Html,
-    Lang,
     Options,
     ScenarioOrAll,
     csv_dialect,
     shared,
-    use_language,
 )
 from labctl.core import classview, export, i18n, pipeline, report, results
 from labctl.core.errors import ExitCode, LabctlError, Outcome
@@ -37,14 +35,12 @@ def verify(
     csv: Csv = None,
     dialect: CsvDialect = "excel",
     html: Html = None,
-    lang: Lang = None,
     *,
     opts: Options,
 ) -> None:
     """Check the exercise as the course describes it; exit 0 only when every check passes.
 
     With --all on an inventory (or with --csv/--html): the class view, students by exercises."""
-    use_language(lang)
     dialect = csv_dialect(dialect)
     classwide = every and (opts.connection.inventory is not None or bool(csv) or bool(html))
     graded: list[tuple[Scenario, RunResult | None, str]] = []  # --all: each exercise's run, or why it has none

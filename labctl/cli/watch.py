@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from labctl.cli.options import Csv, CsvDialect, Html, Lang, Options, csv_dialect, shared, use_language
+from labctl.cli.options import Csv, CsvDialect, Html, Options, csv_dialect, shared
 from labctl.cli.verify import class_view, show_class, write_class_files
 from labctl.core import classview, pipeline, report, results, scenarios
 from labctl.core.errors import ExitCode, LabctlError, Outcome
@@ -42,13 +42,11 @@ def watch(
     html: Html = None,
     csv: Csv = None,
     dialect: CsvDialect = "excel",
-    lang: Lang = None,
     *,
     opts: Options,
 ) -> None:
     """Re-grade the class with --look-only every N seconds: a live matrix of students by exercises, what changed
     since the last round, who has not moved for a while. Ctrl-C ends it (exit 130)."""
-    use_language(lang)
     dialect = csv_dialect(dialect)
     chosen = [scenarios.load(s) for s in scenario_ids] if scenario_ids else scenarios.load_all(report.warn_all())
     tracker = classview.Tracker(stuck_after=stuck_after * 60)

@@ -14,6 +14,7 @@ from labctl.core import lock, podman
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.events import ProgressCallback
+from labctl.core.i18n import _
 from labctl.core.images import controller_cache
 from labctl.core.lookalikes import LABEL
 from labctl.core.paths import collection_dir, content_dir, state_dir
@@ -93,7 +94,12 @@ def run_scenario_action(
     if connection is not None:
         inventory, limit = connection.inventory, connection.limit
     if action not in SCENARIO_ACTIONS:
-        raise LabctlError(f"Unknown action '{action}'; use one of {', '.join(SCENARIO_ACTIONS)}.", ExitCode.USAGE)
+        raise LabctlError(
+            _("Unknown action '{action}'; use one of {known}.").format(
+                action=action, known=", ".join(SCENARIO_ACTIONS)
+            ),
+            ExitCode.USAGE,
+        )
     overrides = overrides or {}
     digest = content_hash(scenario, overrides) if fast_path and action in ("up", "reset") else ""
     looked, reason = False, None

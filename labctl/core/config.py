@@ -33,6 +33,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import N_, _, ngettext
 
 DEFAULT_FORKS = 30  # a room of 30 machines at once
 SYSTEM_CONFIG = Path("/etc/labctl/config.toml")
@@ -81,6 +82,9 @@ def user_config() -> Path:
     return Path(base) / "labctl" / "config.toml"
 
 
+WANTED = {bool: N_("true or false"), int: N_("a whole number above 0"), str: N_("a non-empty string")}
+
+
 def _typed(key: str, value: Any, where: str) -> Any:
     kind = KEYS[key][1]
     if kind == "offset":
@@ -91,7 +95,9 @@ def _typed(key: str, value: Any, where: str) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 50000:
             return value
         raise LabctlError(
-            f"{key} in {where} is {value!r}, but must be a whole number from 0 to 50000 or auto; correct it.",
+            _("{key} in {where} is {value!r}, but must be a whole number from 0 to 50000 or auto; correct it.").format(
+                key=key, where=where, value=value
+            ),
             ExitCode.USAGE,
         )
     if kind is list:
@@ -99,11 +105,18 @@ def _typed(key: str, value: Any, where: str) -> Any:
         if isinstance(items, list) and items and all(isinstance(i, str) and SCENARIO_ID.match(i) for i in items):
             return items
         raise LabctlError(
-            f"{key} in {where} is {value!r}, but must be a list of scenario ids such as ['ex1', 'ex2']; correct it.",
+            _(
+                "{key} in {where} is {value!r}, but must be a list of scenario ids such as ['ex1', 'ex2']; correct it."
+            ).format(key=key, where=where, value=value),
             ExitCode.USAGE,
         )
     if key == "lab_user" and not (isinstance(value, str) and USER_NAME.match(value)):
-        raise LabctlError(f"{key} in {where} is {value!r}, but must be an account name; correct it.", ExitCode.USAGE)
+        raise LabctlError(
+            _("{key} in {where} is {value!r}, but must be an account name; correct it.").format(
+                key=key, where=where, value=value
+            ),
+            ExitCode.USAGE,
+        )
     if kind is bool:
         if isinstance(value, bool):
             return value
@@ -116,8 +129,13 @@ def _typed(key: str, value: Any, where: str) -> Any:
             return int(value)
     elif isinstance(value, str) and value:
         return value
-    wanted = {bool: "true or false", int: "a whole number above 0", str: "a non-empty string"}[kind]
-    raise LabctlError(f"{key} in {where} is {value!r}, but must be {wanted}; correct it.", ExitCode.USAGE)
+    wanted = _(WANTED[kind])
+    raise LabctlError(
+        _("{key} in {where} is {value!r}, but must be {wanted}; correct it.").format(
+            key=key, where=where, value=value, wanted=wanted
+        ),
+        ExitCode.USAGE,
+    )
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -126,11 +144,19 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LabctlError(f"Config file {path} cannot be read ({exc}); correct or remove it.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("Config file {path} cannot be read ({problem}); correct or remove it.").format(path=path, problem=exc),
+            ExitCode.USAGE,
+        ) from exc
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise LabctlError(
-            f"Config file {path} has unknown key(s) {', '.join(unknown)}; it takes {', '.join(KEYS)}.", ExitCode.USAGE
+            ngettext(
+                "Config file {path} has unknown key(s) {keys}; it takes {known}.",
+                "Config file {path} has unknown key(s) {keys}; it takes {known}.",
+                len(unknown),
+            ).format(path=path, keys=", ".join(unknown), known=", ".join(KEYS)),
+            ExitCode.USAGE,
         )
     return {key: _typed(key, value, str(path)) for key, value in data.items()}
 
@@ -142,9 +168,9 @@ def defaults(env: dict[str, str] | None = None, files: tuple[Path, ...] | None =
     merged: dict[str, Any] = {}
     for path in files:  # lowest first: a later file wins
         merged.update(_read(path))
-    for key, (name, _) in KEYS.items():
+    for key, (name, _kind) in KEYS.items():
         if env.get(name, "") != "":
-            merged[key] = _typed(key, env[name], f"the environment variable {name}")
+            merged[key] = _typed(key, env[name], _("the environment variable {name}").format(name=name))
     return merged
 
 
@@ -173,12 +199,15 @@ def connection(
     if become is None and not settled["inventory"]:
         settled["become"] = False  # a default become is for the room; this machine runs as labctl's user
     if settled["forks"] is not None and settled["forks"] < 1:
-        raise LabctlError(f"--forks {settled['forks']} must be at least 1.", ExitCode.USAGE)
+        raise LabctlError(_("--forks {forks} must be at least 1.").format(forks=settled["forks"]), ExitCode.USAGE)
     key = settled["private_key"]
     if key:
         path = Path(key).expanduser()
         if not path.is_file():
-            raise LabctlError(f"Private key {key} does not exist; give the path of an SSH private key.", ExitCode.USAGE)
+            raise LabctlError(
+                _("Private key {key} does not exist; give the path of an SSH private key.").format(key=key),
+                ExitCode.USAGE,
+            )
         key = str(path.absolute())
     remote = bool(settled["inventory"] or settled["limit"])
     if not remote and user == own_name():
@@ -217,5 +246,7 @@ def auto_offset(user: str | None) -> int:
     try:
         uid = pwd.getpwnam(user).pw_uid if user else os.geteuid()
     except KeyError as exc:
-        raise LabctlError(f"lab_user {user}: there is no such user on this machine.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("lab_user {user}: there is no such user on this machine.").format(user=user), ExitCode.USAGE
+        ) from exc
     return lab_store.auto_offset(uid)

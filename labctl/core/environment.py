@@ -7,6 +7,7 @@ from pathlib import Path
 
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.paths import collections_paths, content_dir, own_home
 
 BECOME_PROMPT = r"BECOME password[^:\n]*:\s*$"  # what ansible-playbook -K asks (ansible-runner answers it)
@@ -49,7 +50,9 @@ def task_timeout() -> int:
     """Seconds any one task may take (LABCTL_TASK_TIMEOUT, default 900)."""
     value = os.environ.get("LABCTL_TASK_TIMEOUT", "900")
     if not value.isdecimal() or int(value) < 1:
-        raise LabctlError(f"LABCTL_TASK_TIMEOUT={value!r} must be a whole number of seconds.", ExitCode.USAGE)
+        raise LabctlError(
+            _("LABCTL_TASK_TIMEOUT={value!r} must be a whole number of seconds.").format(value=value), ExitCode.USAGE
+        )
     return int(value)
 
 

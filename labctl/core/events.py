@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from labctl.core.i18n import _
 from labctl.core.results import Check, Failure
 from labctl.core.secrets import redact, redact_values
 
@@ -44,7 +45,7 @@ def failure_message(res: dict[str, Any]) -> str:
     if last and last not in msg and len(msg) < 80:
         return f"{msg} ({last})"
     if not msg:
-        return "the task failed without a message"
+        return _("the task failed without a message")
     first = msg.splitlines()[0]
     return first if len(first) <= 500 else first[:499] + "…"  # a sentence written for the user stays whole
 

@@ -105,7 +105,7 @@ def _catalog(lang: str) -> gettext.NullTranslations:
 def set_language(lang: str) -> None:
     """Show every message from now on in lang ('en' or 'de')."""
     global _translation, _current
-    lang = _checked(lang, "the language")
+    lang = _checked(lang, _("the language"))
     _translation = gettext.NullTranslations() if lang == DEFAULT else _catalog(lang)
     _current = lang
 

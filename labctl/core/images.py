@@ -22,6 +22,7 @@ from typing import IO
 from labctl import __version__
 from labctl.core import lookalikes
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import N_, _, ngettext
 from labctl.core.paths import make_state_dir
 from labctl.core.podman import Podman, PodmanFailed, normalise
 from labctl.core.scenarios import Scenario
@@ -29,11 +30,20 @@ from labctl.core.scenarios import Scenario
 MANIFEST = "labctl-bundle.json"
 ARCHIVE = "images.tar"
 BUNDLE_FORMAT = 1
-WAYS_OUT = (
+WAYS_OUT = N_(
     "point this machine at the room's registry mirror (`labctl host setup --registry-mirror HOST:PORT`), "
     "load a bundle made where the images are (`labctl images load FILE`), or build look-alikes from "
     "Debian's packages (`labctl images build-lookalikes`)"
 )
+# What a pull did to an image: stable English words in --json ("result"), these words where it is shown.
+PULL_WORDS = {
+    "present": N_("present"),
+    "pulled": N_("pulled"),
+    "failed": N_("failed"),
+    "kept look-alike": N_("kept look-alike"),
+    "replaced look-alike": N_("replaced look-alike"),
+    "built or up to date": N_("built or up to date"),
+}
 Step = Callable[[str, str], None]
 
 
@@ -61,16 +71,23 @@ def catalog(scenarios: list[Scenario]) -> list[CourseImage]:
     return sorted(found.values(), key=lambda i: i.kind != "pulled")
 
 
-def source_of(image: CourseImage, info: dict | None) -> str:
-    """Where an image in the store came from, as far as its labels tell."""
+def source_of(image: CourseImage, info: dict | None, shown: bool = False) -> str:
+    """Where an image in the store came from, as far as its labels tell: in English (--json's `source`),
+    or `shown`, in the language shown."""
+    say = _ if shown else str
     if info is None:
-        return "missing"
+        return say(N_("missing"))
     labels = info.get("Labels") or {}
     if image.kind == "built":
-        return f"built from {image.context}" if "io.labctl.context" in labels else "built here (not by labctl)"
+        if "io.labctl.context" in labels:
+            return say(N_("built from {context}")).format(context=image.context)
+        return say(N_("built here (not by labctl)"))
     if labels.get(lookalikes.LABEL) == "true":
-        return f"look-alike: {labels.get(lookalikes.SOURCE_LABEL, 'built from Debian packages')}"
-    return "registry"
+        about = labels.get(lookalikes.SOURCE_LABEL)
+        if about is None:
+            about = say(N_("built from Debian packages"))
+        return say(N_("look-alike: {about}")).format(about=about)
+    return say(N_("registry"))
 
 
 def rows(images: list[CourseImage], podman: Podman) -> list[dict]:
@@ -87,6 +104,7 @@ def rows(images: list[CourseImage], podman: Podman) -> list[dict]:
                 "id": info["Id"][:12] if info else "",
                 "size": info["Size"] if info else 0,
                 "source": source_of(image, info),
+                "source_text": source_of(image, info, shown=True),
                 "lookalike": bool(
                     info and (info["Labels"] or {}).get(lookalikes.LABEL) == "true" and image.kind == "pulled"
                 ),
@@ -104,9 +122,9 @@ def pull(images: list[CourseImage], podman: Podman, policy: str, on_step: Step) 
         lookalike = bool(info and info["Labels"].get(lookalikes.LABEL) == "true")
         if info and not lookalike and policy != "always":
             results.append({"reference": image.ref, "result": "present", "seconds": 0.0})
-            on_step(image.ref, "present")
+            on_step(image.ref, _("present"))
             continue
-        on_step(image.ref, "pulling")
+        on_step(image.ref, _("pulling"))
         started = time.monotonic()
         try:
             podman.run("pull", "--quiet", image.ref, timeout=1800)
@@ -114,20 +132,26 @@ def pull(images: list[CourseImage], podman: Podman, policy: str, on_step: Step) 
             seconds = time.monotonic() - started
             if lookalike:  # the look-alike stays: the course still works
                 results.append({"reference": image.ref, "result": "kept look-alike", "reason": exc.reason})
-                on_step(image.ref, "registry did not answer: the look-alike stays")
+                on_step(image.ref, _("registry did not answer: the look-alike stays"))
             else:
                 results.append({"reference": image.ref, "result": "failed", "reason": exc.reason})
                 failed.append((image.ref, exc.reason))
-                on_step(image.ref, "failed")
+                on_step(image.ref, _("failed"))
             continue
         seconds = time.monotonic() - started
         result = "replaced look-alike" if lookalike else "pulled"
         results.append({"reference": image.ref, "result": result, "seconds": round(seconds, 1)})
-        on_step(image.ref, f"{result} in {seconds:.0f} s")
+        done = _("replaced look-alike in {seconds:.0f} s") if lookalike else _("pulled in {seconds:.0f} s")
+        on_step(image.ref, done.format(seconds=seconds))
     if failed:
         ref, reason = failed[0]
-        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-        raise LabctlError(f"Cannot pull {ref}{more} ({reason[:160]}): {WAYS_OUT}.", ExitCode.FAILED)
+        more = _(" (and {n} more)").format(n=len(failed) - 1) if len(failed) > 1 else ""
+        raise LabctlError(
+            _("Cannot pull {image}{more} ({reason}): {ways_out}.").format(
+                image=ref, more=more, reason=reason[:160], ways_out=_(WAYS_OUT)
+            ),
+            ExitCode.FAILED,
+        )
     return results
 
 
@@ -138,25 +162,29 @@ def push(images: list[CourseImage], podman: Podman, registry: str, insecure: boo
     for image in (i for i in images if i.kind == "pulled"):
         if image.ref not in store:
             raise LabctlError(
-                f"{image.ref} is not on this machine, so it cannot be pushed: run `labctl images pull` "
-                "(or `images load`) first.",
+                _(
+                    "{image} is not on this machine, so it cannot be pushed: run `labctl images pull` "
+                    "(or `images load`) first."
+                ).format(image=image.ref),
                 ExitCode.USAGE,
             )
         path = image.ref.split("/", 1)[1] if "." in image.ref.split("/", 1)[0] else image.ref
         target = f"{registry.rstrip('/')}/{path}"
-        on_step(image.ref, f"pushing to {target}")
+        on_step(image.ref, _("pushing to {target}").format(target=target))
         started = time.monotonic()
         try:
             podman.run("push", "--quiet", f"--tls-verify={'false' if insecure else 'true'}", image.ref, target)
         except PodmanFailed as exc:
-            hint = "" if insecure else " (a registry without TLS needs --insecure)"
+            hint = "" if insecure else _(" (a registry without TLS needs --insecure)")
             raise LabctlError(
-                f"Cannot push {image.ref} to {target}: {exc.reason}{hint}; check the registry's address.",
+                _("Cannot push {image} to {target}: {reason}{hint}; check the registry's address.").format(
+                    image=image.ref, target=target, reason=exc.reason, hint=hint
+                ),
                 ExitCode.FAILED,
             ) from None
         seconds = time.monotonic() - started
         results.append({"reference": image.ref, "pushed_to": target, "seconds": round(seconds, 1)})
-        on_step(image.ref, f"pushed in {seconds:.0f} s")
+        on_step(image.ref, _("pushed in {seconds:.0f} s").format(seconds=seconds))
     return results
 
 
@@ -165,22 +193,24 @@ def save(images: list[CourseImage], podman: Podman, output: Path, on_step: Step)
     store = podman.images()
     missing = [i.ref for i in images if i.ref not in store]
     if missing:
+        more = _(" (nor {n} more)").format(n=len(missing) - 1) if missing[1:] else ""
         raise LabctlError(
-            f"{missing[0]} is not on this machine{' (nor ' + str(len(missing) - 1) + ' more)' if missing[1:] else ''}: "
-            "run `labctl images pull` first, then save.",
+            _("{image} is not on this machine{more}: run `labctl images pull` first, then save.").format(
+                image=missing[0], more=more
+            ),
             ExitCode.USAGE,
         )
     output = output.expanduser().resolve()
     if not output.parent.is_dir():
-        raise LabctlError(f"Cannot write {output}: its folder does not exist.", ExitCode.USAGE)
+        raise LabctlError(_("Cannot write {file}: its folder does not exist.").format(file=output), ExitCode.USAGE)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=".labctl-save-", dir=output.parent) as tmp:
         archive = Path(tmp) / ARCHIVE
-        on_step("bundle", f"saving {len(images)} images")
+        on_step("bundle", ngettext("saving {n} image", "saving {n} images", len(images)).format(n=len(images)))
         podman.run(
             "save", "--multi-image-archive", "--quiet", "-o", str(archive), *[i.ref for i in images], timeout=3600
         )
-        on_step("bundle", "checksumming")
+        on_step("bundle", _("checksumming"))
         manifest = {
             "format": BUNDLE_FORMAT,
             "labctl_version": __version__,
@@ -216,20 +246,39 @@ def _refuse(message: str) -> LabctlError:
 
 def _read_bundle(raw: IO[bytes], path: Path) -> tuple[dict, tarfile.TarInfo]:
     """The manifest and the image archive's entry, read from the open bundle `raw`: shape and size."""
-    bad = f"{path} is not a complete labctl image bundle"
     try:
         with tarfile.open(fileobj=raw, mode="r:") as bundle:  # raw stays open: tarfile does not own it
             first = bundle.next()
             if first is None or first.name != MANIFEST:
-                raise _refuse(f"{bad} (no {MANIFEST} at its start); make it again with `labctl images save`.")
+                raise _refuse(
+                    _(
+                        "{path} is not a complete labctl image bundle (no {file} at its start); make it again with "
+                        "`labctl images save`."
+                    ).format(path=path, file=MANIFEST)
+                )
             if not first.isreg():
-                raise _refuse(f"{bad} (its {MANIFEST} is a link, not a file); make it again with `labctl images save`.")
+                raise _refuse(
+                    _(
+                        "{path} is not a complete labctl image bundle (its {file} is a link, not a file); make it "
+                        "again with `labctl images save`."
+                    ).format(path=path, file=MANIFEST)
+                )
             if first.size > MAX_MANIFEST:
-                raise _refuse(f"{bad} (its {MANIFEST} is {first.size} bytes, more than a manifest holds).")
+                raise _refuse(
+                    _(
+                        "{path} is not a complete labctl image bundle (its {file} is {size} bytes, more than a "
+                        "manifest holds)."
+                    ).format(path=path, file=MANIFEST, size=first.size)
+                )
             manifest = json.loads(bundle.extractfile(first).read(MAX_MANIFEST))
             entry = bundle.next()
     except (tarfile.TarError, OSError, ValueError, AttributeError, KeyError) as exc:
-        raise _refuse(f"{bad} ({exc}); copy it again or make it again with `labctl images save`.") from None
+        raise _refuse(
+            _(
+                "{path} is not a complete labctl image bundle ({problem}); copy it again or make it again with "
+                "`labctl images save`."
+            ).format(path=path, problem=exc)
+        ) from None
     archive = manifest.get("archive") if isinstance(manifest, dict) else None
     if (
         not isinstance(manifest, dict)
@@ -239,18 +288,34 @@ def _read_bundle(raw: IO[bytes], path: Path) -> tuple[dict, tarfile.TarInfo]:
         or not manifest["images"]
         or not all(isinstance(i, dict) and isinstance(i.get("reference"), str) for i in manifest["images"])
     ):
-        raise _refuse(f"{bad} (unknown manifest); make it with this labctl's `images save`.")
+        raise _refuse(
+            _(
+                "{path} is not a complete labctl image bundle (unknown manifest); make it with this labctl's "
+                "`images save`."
+            ).format(path=path)
+        )
     if entry is not None and entry.name == archive.get("name") and not entry.isreg():
-        raise _refuse(f"{bad} (its {entry.name} is a link, not a file); make it again with `labctl images save`.")
+        raise _refuse(
+            _(
+                "{path} is not a complete labctl image bundle (its {file} is a link, not a file); make it "
+                "again with `labctl images save`."
+            ).format(path=path, file=entry.name)
+        )
     if entry is None or entry.name != archive.get("name") or entry.size != archive.get("size"):
         raise _refuse(
-            f"{path} is truncated or damaged (its image archive is not the size its manifest says); "
-            "copy it again, then load it."
+            _(
+                "{path} is truncated or damaged (its image archive is not the size its manifest says); "
+                "copy it again, then load it."
+            ).format(path=path)
         )
     end = entry.offset_data + entry.size
     size = os.fstat(raw.fileno()).st_size
     if size < end:
-        raise _refuse(f"{path} is truncated ({size} of at least {end} bytes); copy it again, then load it.")
+        raise _refuse(
+            _("{path} is truncated ({size} of at least {end} bytes); copy it again, then load it.").format(
+                path=path, size=size, end=end
+            )
+        )
     return manifest, entry
 
 
@@ -258,9 +323,15 @@ def _open(path: Path) -> IO[bytes]:
     try:
         return path.open("rb")
     except FileNotFoundError:
-        raise _refuse(f"{path} does not exist; give the path of a bundle made by `labctl images save`.") from None
+        raise _refuse(
+            _("{path} does not exist; give the path of a bundle made by `labctl images save`.").format(path=path)
+        ) from None
     except OSError as exc:
-        raise _refuse(f"Cannot read {path} ({exc.strerror}); give the path of a bundle you can read.") from None
+        raise _refuse(
+            _("Cannot read {path} ({problem}); give the path of a bundle you can read.").format(
+                path=path, problem=exc.strerror
+            )
+        ) from None
 
 
 def read_manifest(path: Path) -> tuple[dict, tarfile.TarInfo]:
@@ -311,12 +382,16 @@ def archive_tags(raw: IO[bytes], entry: tarfile.TarInfo) -> dict[str, str]:
             listing = members.get("manifest.json")
             if oci or listing is None or not listing.isreg() or listing.size > MAX_INNER_MANIFEST:
                 raise _refuse(
-                    "the bundle's image archive is not one `labctl images save` makes (a docker archive with its "
-                    "manifest.json); make the bundle again with `labctl images save`."
+                    _(
+                        "the bundle's image archive is not one `labctl images save` makes (a docker archive with its "
+                        "manifest.json); make the bundle again with `labctl images save`."
+                    )
                 )
             images = json.loads(inner.extractfile(listing).read(MAX_INNER_MANIFEST))
     except (tarfile.TarError, OSError, ValueError, KeyError, AttributeError) as exc:
-        raise _refuse(f"The bundle's image archive cannot be read ({exc}); copy it again.") from None
+        raise _refuse(
+            _("The bundle's image archive cannot be read ({problem}); copy it again.").format(problem=exc)
+        ) from None
     tags: dict[str, str] = {}
     for image in images if isinstance(images, list) else []:
         config = str((image or {}).get("Config") or "")
@@ -333,20 +408,26 @@ def check_bundle(manifest: dict, tags: dict[str, str], allowed: set[str] | None,
         foreign = sorted(r for r in listed if r not in allowed)
         if foreign:
             raise _refuse(
-                f"{path} holds {foreign[0]}, which is no image of this course's scenarios: labctl loads only "
-                "the course's images; nothing was loaded."
+                _(
+                    "{path} holds {image}, which is no image of this course's scenarios: labctl loads only "
+                    "the course's images; nothing was loaded."
+                ).format(path=path, image=foreign[0])
             )
     extra = sorted(t for t in tags if t not in listed)
     if extra:
         raise _refuse(
-            f"{path} would also tag {extra[0]}, which its manifest does not list: the bundle has been changed "
-            "since `labctl images save` made it; nothing was loaded."
+            _(
+                "{path} would also tag {image}, which its manifest does not list: the bundle has been changed "
+                "since `labctl images save` made it; nothing was loaded."
+            ).format(path=path, image=extra[0])
         )
     different = sorted(r for r, image_id in listed.items() if tags.get(r) != image_id)
     if different:
         raise _refuse(
-            f"{path} does not hold {different[0]} as its manifest says (another image, or none): make the bundle "
-            "again with `labctl images save`; nothing was loaded."
+            _(
+                "{path} does not hold {image} as its manifest says (another image, or none): make the bundle "
+                "again with `labctl images save`; nothing was loaded."
+            ).format(path=path, image=different[0])
         )
 
 
@@ -376,18 +457,25 @@ def load(
         todo = [ref for ref in todo if ref not in kept]
         result = {
             "path": str(path),
-            "store": podman.whose,
+            "store": podman.store,
             "loaded": todo,
             "already_there": [r for r in wanted if r not in todo and r not in kept],
             "kept": kept,
         }
         if not todo:
-            on_step("bundle", "every image is already there")
+            on_step("bundle", _("every image is already there"))
             return result
-        on_step("bundle", "checking its checksum")
+        on_step("bundle", _("checking its checksum"))
         if _sha256(_window(raw, entry.offset_data, entry.size)) != manifest["archive"]["sha256"]:
-            raise _refuse(f"{path} is damaged (its checksum does not match its manifest); copy it again.")
-        on_step("bundle", f"loading {len(todo)} of {len(wanted)} images")
+            raise _refuse(
+                _("{path} is damaged (its checksum does not match its manifest); copy it again.").format(path=path)
+            )
+        on_step(
+            "bundle",
+            ngettext("loading {n} of {total} image", "loading {n} of {total} images", len(wanted)).format(
+                n=len(todo), total=len(wanted)
+            ),
+        )
         digest = hashlib.sha256()
         try:
             podman.feed(_hashed(_window(raw, entry.offset_data, entry.size, on_bytes), digest), "load", "--quiet")
@@ -397,12 +485,20 @@ def load(
     _restore(podman, before, kept)
     if digest.hexdigest() != manifest["archive"]["sha256"]:  # the file changed while it was loaded
         _untag_partial(podman, before, {r: "" for r in wanted})
-        raise LabctlError(f"{path} changed while it was loaded; nothing of it stays: copy it again.", ExitCode.FAILED)
+        raise LabctlError(
+            _("{path} changed while it was loaded; nothing of it stays: copy it again.").format(path=path),
+            ExitCode.FAILED,
+        )
     after = podman.images()
     wrong = [r for r, image_id in wanted.items() if r not in kept and (after.get(r) or {}).get("Id") != image_id]
     if wrong:
         _untag_partial(podman, before, wanted)
-        raise LabctlError(f"Loading {path} left {wrong[0]} without the bundle's image; load it again.", ExitCode.FAILED)
+        raise LabctlError(
+            _("Loading {path} left {image} without the bundle's image; load it again.").format(
+                path=path, image=wrong[0]
+            ),
+            ExitCode.FAILED,
+        )
     return result
 
 
@@ -432,7 +528,7 @@ def _window(raw: IO[bytes], offset: int, size: int, on_bytes=None, chunk: int = 
     while left:
         block = raw.read(min(chunk, left))
         if not block:
-            raise LabctlError("The bundle ended early: it is truncated; copy it again.", ExitCode.USAGE)
+            raise LabctlError(_("The bundle ended early: it is truncated; copy it again."), ExitCode.USAGE)
         left -= len(block)
         done += len(block)
         if on_bytes:

@@ -7,6 +7,7 @@ from typing import Any
 
 from labctl.core import lock
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 
 
 class Interruption:
@@ -45,12 +46,22 @@ class Interruption:
         return bool(self.signum)
 
     def error(self, label: str) -> LabctlError:
-        action, _, target = label.partition("-")
+        action, _sep, target = label.partition("-")
         command = lock.command_line()
-        clean = f", or `labctl clean {target}`" if action in ("up", "reset", "prepare") and target else ""
-        what = "Interrupted" if self.signum == signal.SIGINT else "Stopped (SIGTERM)"
-        left = f" (these of its processes would not stop: {', '.join(map(str, self.left))})" if self.left else ""
+        clean = (
+            _(", or `labctl clean {target}`").format(target=target)
+            if action in ("up", "reset", "prepare") and target
+            else ""
+        )
+        what = _("Interrupted") if self.signum == signal.SIGINT else _("Stopped (SIGTERM)")
+        left = (
+            _(" (these of its processes would not stop: {pids})").format(pids=", ".join(map(str, self.left)))
+            if self.left
+            else ""
+        )
         return LabctlError(
-            f"{what}: {action} {target} was stopped part-way{left}; run `{command}` again to finish it{clean}.",
+            _(
+                "{what}: {action} {target} was stopped part-way{left}; run `{command}` again to finish it{clean}."
+            ).format(what=what, action=action, target=target, left=left, command=command, clean=clean),
             ExitCode.INTERRUPTED if self.signum == signal.SIGINT else ExitCode.TERMINATED,
         )

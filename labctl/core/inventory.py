@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _reason(stderr: str) -> str:
         if found:
             return found.group(1).strip().rstrip(".")
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1].rstrip(".") if lines else "Ansible could not read it"
+    return lines[-1].rstrip(".") if lines else _("Ansible could not read it")
 
 
 def _list(source: str, name: str, limit: str | None, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
@@ -78,18 +79,23 @@ def _list(source: str, name: str, limit: str | None, env: dict[str, str]) -> tup
             timeout=120,
         )
     except subprocess.TimeoutExpired as exc:
-        raise LabctlError(f"Reading inventory {name} took over 2 minutes; check it.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("Reading inventory {name} took over 2 minutes; check it.").format(name=name), ExitCode.USAGE
+        ) from exc
     if proc.returncode != 0:
         raise LabctlError(
-            f"Inventory {name} cannot be read: {_reason(proc.stderr)}; "
-            f"check it with `ansible-inventory -i {name} --list`.",
+            _("Inventory {name} cannot be read: {reason}; check it with `ansible-inventory -i {name} --list`.").format(
+                name=name, reason=_reason(proc.stderr)
+            ),
             ExitCode.USAGE,
         )
     try:
         listing = json.loads(proc.stdout)
         return _hosts(listing), _students(listing)
     except ValueError as exc:
-        raise LabctlError(f"Inventory {name} cannot be read: ansible-inventory gave no JSON.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("Inventory {name} cannot be read: ansible-inventory gave no JSON.").format(name=name), ExitCode.USAGE
+        ) from exc
 
 
 def resolve(inventory: str | None, limit: str | None, env: dict[str, str]) -> Inventory:
@@ -100,10 +106,10 @@ def resolve(inventory: str | None, limit: str | None, env: dict[str, str]) -> In
         with tempfile.TemporaryDirectory(prefix="labctl-inventory-") as tmp:
             local = Path(tmp) / "local.json"
             local.write_text(json.dumps(local_inventory()))
-            return _limited(local_inventory(), str(local), "this machine's inventory", limit, env)
+            return _limited(local_inventory(), str(local), _("this machine's inventory"), limit, env)
     path = Path(inventory).expanduser()
     if not path.exists():
-        raise LabctlError(f"Inventory file {inventory} does not exist.", ExitCode.USAGE)
+        raise LabctlError(_("Inventory file {file} does not exist.").format(file=inventory), ExitCode.USAGE)
     source = str(path.absolute())
     return _limited(source, source, inventory, limit, env)
 
@@ -114,5 +120,12 @@ def _limited(source: str | dict[str, Any], path: str, name: str, limit: str | No
         return Inventory(source, hosts, {h: s for h, s in students.items() if h in hosts})
     everyone = _list(path, name, None, env)[0] if limit else []
     if not everyone:
-        raise LabctlError(f"Inventory {name} has no hosts; add the lab machines to it.", ExitCode.USAGE)
-    raise LabctlError(f"--limit {limit} matches no host of {name}; hosts are: {', '.join(everyone)}.", ExitCode.USAGE)
+        raise LabctlError(
+            _("Inventory {name} has no hosts; add the lab machines to it.").format(name=name), ExitCode.USAGE
+        )
+    raise LabctlError(
+        _("--limit {limit} matches no host of {name}; hosts are: {hosts}.").format(
+            limit=limit, name=name, hosts=", ".join(everyone)
+        ),
+        ExitCode.USAGE,
+    )

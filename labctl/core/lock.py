@@ -34,6 +34,7 @@ from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundar
 from ansible_collections.labctl.lab.plugins.module_utils import lease as leases
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.paths import store_dir
 
 # Seconds a run waits for another controller's run on a machine (within Ansible's task time-out).
@@ -217,12 +218,18 @@ def _stop(pids: list[int], grace: float, deadline: float, spared: set[int]) -> l
 def describe(record: dict[str, Any]) -> str:
     """'labctl up ex2 (PID 1234, root, since 10:02:03)' for a lock record."""
     if not record.get("pid"):
-        return "another labctl run"
+        return _("another labctl run")
     since = ""
     with contextlib.suppress(ValueError, TypeError):
-        since = f", since {datetime.fromisoformat(record['since']).strftime('%H:%M:%S')}"
-    host = f" on {record['host']}" if record.get("host") not in (None, socket.gethostname()) else ""
-    return f"{record.get('command') or 'labctl'} (PID {record['pid']}, {record.get('user', '?')}{since}{host})"
+        since = _(", since {time}").format(time=datetime.fromisoformat(record["since"]).strftime("%H:%M:%S"))
+    host = _(" on {host}").format(host=record["host"]) if record.get("host") not in (None, socket.gethostname()) else ""
+    return _("{command} (PID {pid}, {user}{since}{host})").format(
+        command=record.get("command") or "labctl",
+        pid=record["pid"],
+        user=record.get("user", "?"),
+        since=since,
+        host=host,
+    )
 
 
 class RunLock:
@@ -278,7 +285,9 @@ def _open(path: Path, owner: Any = None) -> int:
         return os.open(path, flags, 0o600)
     except (OSError, as_user.AsUserError) as exc:
         raise LabctlError(
-            f"Cannot open labctl's lock file {path}: {exc.strerror}; remove it if it is not a plain file.",
+            _("Cannot open labctl's lock file {path}: {problem}; remove it if it is not a plain file.").format(
+                path=path, problem=exc.strerror
+            ),
             ExitCode.HOST_NOT_READY,
         ) from None
 
@@ -297,19 +306,23 @@ def _finish_orphan(record: dict[str, Any], wait: float, say: Say) -> None:
     if not isinstance(pid, int) or not is_ansible_playbook(pid, started):
         return
     say(
-        f"{describe(record)} ended without stopping its ansible-playbook (PID {pid}): "
-        f"waiting up to {wait:.0f} s for it to finish…"
+        _(
+            "{run} ended without stopping its ansible-playbook (PID {pid}): waiting up to {seconds:.0f} s for it to "
+            "finish…"
+        ).format(run=describe(record), pid=pid, seconds=wait)
     )
     limit = time.monotonic() + wait
     while time.monotonic() < limit and is_ansible_playbook(pid, started):
         time.sleep(0.2)
     if is_ansible_playbook(pid, started):
-        say(f"Stopping that ansible-playbook (PID {pid}) and its workers.")
+        say(_("Stopping that ansible-playbook (PID {pid}) and its workers.").format(pid=pid))
         left = stop_tree(pid)
         if left:
             raise LabctlError(
-                f"The ansible-playbook of {describe(record)} and its workers did not stop "
-                f"(PIDs {', '.join(map(str, left))}); stop them, then try again.",
+                _(
+                    "The ansible-playbook of {run} and its workers did not stop (PIDs {pids}); stop them, then try "
+                    "again."
+                ).format(run=describe(record), pids=", ".join(map(str, left))),
                 ExitCode.HOST_NOT_READY,
             )
 
@@ -325,8 +338,9 @@ class _Lease:
         self.thread: threading.Thread | None = None
 
     @property
-    def whose(self) -> str:
-        return f"{self.owner.pw_name}'s" if self.owner is not None else "this machine's"
+    def owner_name(self) -> str:
+        """The user whose store it is ("" for this account's own, as this machine's)."""
+        return self.owner.pw_name if self.owner is not None else ""
 
     def _as_owner(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.owner is None:
@@ -338,12 +352,22 @@ class _Lease:
         _refuse_folder(self._as_owner(_folder_problem, self.folder), self.folder)
         verdict, holder = self._as_owner(_take, self.folder, self.identity, 0, mode)
         if verdict == "held" and wait:
-            say(f"Waiting for {leases.describe(holder)} to finish…")
+            say(_("Waiting for {run} to finish…").format(run=leases.describe(holder)))
             verdict, holder = self._as_owner(_take, self.folder, self.identity, LEASE_WAIT, mode)
         if verdict == "held":
+            message = (
+                _(
+                    "Another labctl run works on {user}'s Podman store: {run}; wait for it to finish and try again "
+                    "(if that run is gone, remove {file})."
+                )
+                if self.owner_name
+                else _(
+                    "Another labctl run works on this machine's Podman store: {run}; wait for it to finish and try "
+                    "again (if that run is gone, remove {file})."
+                )
+            )
             raise LabctlError(
-                f"Another labctl run works on {self.whose} Podman store: {leases.describe(holder)}; wait for it to "
-                f"finish and try again (if that run is gone, remove {self.folder}/{leases.LEASE}).",
+                message.format(user=self.owner_name, run=leases.describe(holder), file=f"{self.folder}/{leases.LEASE}"),
                 ExitCode.HOST_NOT_READY,
             )
         self.thread = threading.Thread(target=self._refresh, name="labctl-lease", daemon=True)
@@ -368,7 +392,9 @@ def _folder_problem(folder: str) -> str | None:
 def _refuse_folder(problem: str | None, folder: Any) -> None:
     if problem:
         raise LabctlError(
-            f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again.",
+            _("labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again.").format(
+                folder=folder, problem=problem
+            ),
             ExitCode.HOST_NOT_READY,
         )
 
@@ -393,7 +419,9 @@ def store_owner(user: str | None) -> Any:
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
-        raise LabctlError(f"--lab-user {user}: there is no such user on this machine.", ExitCode.USAGE) from None
+        raise LabctlError(
+            _("--lab-user {user}: there is no such user on this machine.").format(user=user), ExitCode.USAGE
+        ) from None
     return None if entry.pw_uid == os.geteuid() else entry
 
 
@@ -417,7 +445,9 @@ def hold(
         return
     owner = store_owner(user)
     if owner is not None and os.geteuid() != 0:
-        raise LabctlError(f"--lab-user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+        raise LabctlError(
+            _("--lab-user {user} needs root: run labctl as root (sudo).").format(user=user), ExitCode.USAGE
+        )
     if path is None:
         path = store_dir(owner.pw_uid) / "run.lock" if owner is not None else lock_path()
     as_owner = as_user.call if owner is not None else None
@@ -437,16 +467,17 @@ def hold(
             holder = describe(lock.read())
             if not wait:
                 raise LabctlError(
-                    f"{holder} is running on this Podman store; try again when it has finished.",
+                    _("{run} is running on this Podman store; try again when it has finished.").format(run=holder),
                     ExitCode.HOST_NOT_READY,
                 )
-            say(f"Waiting for {holder} to finish…")
+            say(_("Waiting for {run} to finish…").format(run=holder))
             try:
                 while not _try_flock(fd):
                     time.sleep(0.2)
             except KeyboardInterrupt:
                 raise LabctlError(
-                    f"Interrupted while waiting for {holder}; nothing was changed.", ExitCode.INTERRUPTED
+                    _("Interrupted while waiting for {run}; nothing was changed.").format(run=holder),
+                    ExitCode.INTERRUPTED,
                 ) from None
         _finish_orphan(lock.read(), orphan_wait, say)
         lease = _Lease(path.parent, lock.identity, owner)
@@ -454,7 +485,7 @@ def hold(
             lease.take(wait, say)
         except KeyboardInterrupt:
             raise LabctlError(
-                "Interrupted while waiting for the store's lease; nothing was changed.", ExitCode.INTERRUPTED
+                _("Interrupted while waiting for the store's lease; nothing was changed."), ExitCode.INTERRUPTED
             ) from None
         lock.write(lock.record)
         _held = lock

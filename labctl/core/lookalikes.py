@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import N_, _
 from labctl.core.podman import Podman, normalise
 
 RECIPES = Path(__file__).resolve().parent.parent / "lookalikes"
@@ -101,19 +102,20 @@ def supported() -> None:
     fields = {}
     with open("/etc/os-release", encoding="utf-8") as release:
         for line in release:
-            key, _, value = line.strip().partition("=")
+            key, _sep, value = line.strip().partition("=")
             fields[key] = value.strip('"')
     family = {fields.get("ID", ""), *fields.get("ID_LIKE", "").split()}
     if not family & {"debian", "ubuntu"}:
         raise LabctlError(
-            f"Look-alike images are built from Debian packages with mmdebstrap, which labctl supports only on "
-            f"Debian and Ubuntu, not on {fields.get('PRETTY_NAME', 'this system')}; load the images with "
-            "`labctl images load` instead.",
+            _(
+                "Look-alike images are built from Debian packages with mmdebstrap, which labctl supports only on "
+                "Debian and Ubuntu, not on {system}; load the images with `labctl images load` instead."
+            ).format(system=fields.get("PRETTY_NAME") or _("this system")),
             ExitCode.HOST_NOT_READY,
         )
     if not shutil.which("mmdebstrap"):
         raise LabctlError(
-            "Building look-alike images needs mmdebstrap: run `apt-get install mmdebstrap`, then try again.",
+            _("Building look-alike images needs mmdebstrap: run `apt-get install mmdebstrap`, then try again."),
             ExitCode.HOST_NOT_READY,
         )
 
@@ -122,9 +124,19 @@ def supported() -> None:
 class Built:
     name: str
     tags: list[str]
-    state: str  # "built", "tagged", "up to date", "kept the real image", "failed"
+    state: str  # "built", "tagged", "up to date", "kept the real image", "failed" (STATE_WORDS: as shown)
     seconds: float = 0.0
     message: str = ""
+
+
+# A look-alike's state: a stable English word in --json, these words where it is shown.
+STATE_WORDS = {
+    "built": N_("built"),
+    "tagged": N_("tagged"),
+    "up to date": N_("up to date"),
+    "kept the real image": N_("kept the real image"),
+    "failed": N_("failed"),
+}
 
 
 def _current(recipe: Recipe, images: dict[str, dict]) -> bool:
@@ -179,17 +191,17 @@ def build(
     for recipe in chosen:
         real = [t for t in recipe.tags if t in images and (images[t].get("Labels") or {}).get(LABEL) != "true"]
         if real and not force:
-            message = (
-                f"{real[0]} is a real image here, not a look-alike: it stays, and its look-alike is not built "
+            message = _(
+                "{image} is a real image here, not a look-alike: it stays, and its look-alike is not built "
                 "(--force replaces it)"
-            )
+            ).format(image=real[0])
             results.append(Built(recipe.name, recipe.tags, "kept the real image", message=message))
             on_step(recipe.name, message)
             continue
         stale_deps = any(d.name in rebuilt for d in recipe.deps)
         if not force and not stale_deps and _current(recipe, images):
             results.append(Built(recipe.name, recipe.tags, "up to date"))
-            on_step(recipe.name, "up to date")
+            on_step(recipe.name, _("up to date"))
             continue
         started = time.monotonic()
         old = {images[t]["Id"] for t in recipe.tags if t in images}
@@ -200,7 +212,7 @@ def build(
             podman.run("tag", reuse, *recipe.tags)
         else:
             supported()
-            on_step(recipe.name, "building")
+            on_step(recipe.name, _("building"))
             _build_one(podman, recipe, ca_certs)
             rebuilt.add(recipe.name)
         images = podman.images()
@@ -209,7 +221,12 @@ def build(
             podman.run("image", "rm", image_id, check=False)
         seconds = time.monotonic() - started
         results.append(Built(recipe.name, recipe.tags, "tagged" if reuse else "built", seconds))
-        on_step(recipe.name, "tagged again (its image was still here)" if reuse else f"built in {seconds:.0f} s")
+        on_step(
+            recipe.name,
+            _("tagged again (its image was still here)")
+            if reuse
+            else _("built in {seconds:.0f} s").format(seconds=seconds),
+        )
     return results
 
 
@@ -248,7 +265,9 @@ def _build_one(podman: Podman, recipe: Recipe, ca_certs: list[Path] | None) -> N
                 if proc.returncode != 0:
                     tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
                     raise LabctlError(
-                        f"Building the look-alike of {recipe.tags[0]} failed ({tail[0][:200]}); check that this "
-                        "machine reaches the Debian mirror (LABCTL_DEBIAN_MIRROR), then try again.",
+                        _(
+                            "Building the look-alike of {image} failed ({problem}); check that this "
+                            "machine reaches the Debian mirror (LABCTL_DEBIAN_MIRROR), then try again."
+                        ).format(image=recipe.tags[0], problem=tail[0][:200]),
                         ExitCode.FAILED,
                     )

@@ -8,6 +8,7 @@ import ansible_collections.labctl.lab as _collection
 from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,8 +61,10 @@ def state_dir() -> Path:
     problem = boundary.folder_problem(folder, uid) or boundary.path_problem(os.path.dirname(folder), uid)
     if problem:
         raise LabctlError(
-            f"labctl will not keep its state in {folder}: {problem}; remove or fix it "
-            f"(or point {boundary.STATE_ENV} at a folder of your own), then try again.",
+            _(
+                "labctl will not keep its state in {folder}: {problem}; remove or fix it "
+                "(or point {variable} at a folder of your own), then try again."
+            ).format(folder=folder, problem=problem, variable=boundary.STATE_ENV),
             ExitCode.HOST_NOT_READY,
         )
     return Path(folder)

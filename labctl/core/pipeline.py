@@ -12,6 +12,7 @@ from labctl.core import actions, report, results, room, scenarios
 from labctl.core.config import Connection
 from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.events import ProgressCallback
+from labctl.core.i18n import N_, _, ngettext
 from labctl.core.results import RunResult
 from labctl.core.scenarios import Scenario
 
@@ -40,11 +41,11 @@ class Request:
 
 
 VERB_TITLE = {
-    "up": "Setting up",
-    "verify": "Verifying",
-    "reset": "Resetting",
-    "clean": "Cleaning",
-    "prepare": "Preparing",
+    "up": N_("Setting up {scenario} ({title})"),
+    "verify": N_("Verifying {scenario} ({title})"),
+    "reset": N_("Resetting {scenario} ({title})"),
+    "clean": N_("Cleaning {scenario} ({title})"),
+    "prepare": N_("Preparing {scenario} ({title})"),
 }
 
 
@@ -72,7 +73,8 @@ def scenario_request(
             connection=conn,
         )
 
-    return Request(verb, scenario.id, f"{VERB_TITLE[verb]} {scenario.id} ({scenario.title})", go)
+    title = _(VERB_TITLE[verb]).format(scenario=scenario.id, title=scenario.title)
+    return Request(verb, scenario.id, title, go)
 
 
 def provision(scenario: Scenario, verb: str, opts: Options, **request: Any) -> RunResult:
@@ -85,15 +87,20 @@ def provision(scenario: Scenario, verb: str, opts: Options, **request: Any) -> R
 def retry_connection(connection: Connection, verb: str, target: str, quiet: bool = False) -> Connection:
     """--retry-failed: the machines that failed or could not be reached in the last such run, as --limit."""
     if connection.limit:
-        raise LabctlError("--retry-failed picks the machines itself; leave out -l/--limit.", ExitCode.USAGE)
+        raise LabctlError(_("--retry-failed picks the machines itself; leave out -l/--limit."), ExitCode.USAGE)
     hosts = room.to_retry(verb, target, connection.inventory)
     if not hosts:
         command = f"{verb} {target}".strip()
         report.out.print(
-            f"Nothing to retry: every machine succeeded in the last `labctl {command}` on {connection.inventory}."
+            report.escape(
+                _("Nothing to retry: every machine succeeded in the last `labctl {command}` on {inventory}.").format(
+                    command=command, inventory=connection.inventory
+                )
+            )
         )
         raise Outcome(ExitCode.OK)
-    report.note(f"Retrying on {len(hosts)} machine(s): {report.escape(', '.join(hosts))}")
+    retrying = ngettext("Retrying on {n} machine(s): {hosts}", "Retrying on {n} machine(s): {hosts}", len(hosts))
+    report.note(report.escape(retrying.format(n=len(hosts), hosts=", ".join(hosts))))
     return replace(connection, limit=",".join(hosts))
 
 
@@ -116,10 +123,15 @@ def each(
     """One scenario, or with --all every scenario in the course's order (reverse: clean's), each in its own
     run; a failed one does not stop the next; a summary line and the worst exit code."""
     if every and scenario_id:
-        raise LabctlError(f"Give a scenario or --all, not both (`labctl {verb} --all`).", ExitCode.USAGE)
+        raise LabctlError(
+            _("Give a scenario or --all, not both (`labctl {verb} --all`).").format(verb=verb), ExitCode.USAGE
+        )
     if not every:
         if not scenario_id:
-            raise LabctlError(f"Which scenario? `labctl {verb} ex1` (see `labctl list`), or --all.", ExitCode.USAGE)
+            raise LabctlError(
+                _("Which scenario? `labctl {verb} ex1` (see `labctl list`), or --all.").format(verb=verb),
+                ExitCode.USAGE,
+            )
         one(scenarios.load(scenario_id))
         return
     found = scenarios.load_all(report.warn_all())
@@ -134,7 +146,7 @@ def each(
             except LabctlError as exc:
                 if exc.exit_code in (ExitCode.USAGE, ExitCode.INTERRUPTED, ExitCode.TERMINATED):
                     raise  # the same for every scenario (an inventory, a --var), or the user said stop
-                report.err.print(f"[bold red]error:[/] {report.escape(exc.message)}")
+                report.err.print(f"[bold red]{_('error:')}[/] {report.escape(exc.message)}")
                 codes[scenario.id] = exc.exit_code
     if not opts.json:
         report.all_summary(verb, codes)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 
 
 def normalise(ref: str) -> str:
@@ -48,12 +49,14 @@ class Podman:
             self.env["HOME"] = pwd.getpwuid(0).pw_dir
         if user and user != pwd.getpwuid(os.getuid()).pw_name:
             if os.getuid() != 0:
-                raise LabctlError(f"--lab-user {user} needs root: run labctl as root (sudo).", ExitCode.USAGE)
+                raise LabctlError(
+                    _("--lab-user {user} needs root: run labctl as root (sudo).").format(user=user), ExitCode.USAGE
+                )
             try:
                 entry = pwd.getpwnam(user)
             except KeyError:
                 raise LabctlError(
-                    f"--lab-user {user}: there is no such user on this machine.", ExitCode.USAGE
+                    _("--lab-user {user}: there is no such user on this machine.").format(user=user), ExitCode.USAGE
                 ) from None
             env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "PATH": "/usr/local/bin:/usr/bin:/bin"}
             runtime = f"/run/user/{entry.pw_uid}"
@@ -63,8 +66,14 @@ class Podman:
             self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
 
     @property
-    def whose(self) -> str:
+    def store(self) -> str:
+        """The store as --json names it (English, whatever the language shown)."""
         return f"{self.user}'s store" if self.user else "this machine's store"
+
+    @property
+    def whose(self) -> str:
+        """The store in the language shown."""
+        return _("{user}'s store").format(user=self.user) if self.user else _("this machine's store")
 
     def argv(self, *args: str) -> list[str]:
         return [*self.prefix, *args]
@@ -83,11 +92,14 @@ class Podman:
             )
         except FileNotFoundError:
             raise LabctlError(
-                "Podman is not installed here: run `labctl host setup`, then try again.", ExitCode.HOST_NOT_READY
+                _("Podman is not installed here: run `labctl host setup`, then try again."), ExitCode.HOST_NOT_READY
             ) from None
         except subprocess.TimeoutExpired:
             raise LabctlError(
-                f"podman {args[0]} did not finish within {timeout} s; check that `podman ps` answers, then try again.",
+                _(
+                    "podman {command} did not finish within {seconds} s; check that `podman ps` answers, "
+                    "then try again."
+                ).format(command=args[0], seconds=timeout),
                 ExitCode.HOST_NOT_READY,
             ) from None
         if check and proc.returncode != 0:
@@ -142,5 +154,8 @@ class PodmanFailed(LabctlError):
 
     def __init__(self, args: tuple[str, ...], stderr: str):
         lines = [line.removeprefix("Error: ") for line in stderr.strip().splitlines() if line.strip()]
-        self.reason = lines[-1] if lines else "no message"
-        super().__init__(f"podman {' '.join(args[:2])} failed: {self.reason}.", ExitCode.FAILED)
+        self.reason = lines[-1] if lines else _("no message")
+        super().__init__(
+            _("podman {command} failed: {reason}.").format(command=" ".join(args[:2]), reason=self.reason),
+            ExitCode.FAILED,
+        )

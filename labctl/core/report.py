@@ -22,7 +22,7 @@ from rich.text import Text
 from labctl.core import results
 from labctl.core.errors import ExitCode, LabctlError, Outcome
 from labctl.core.events import ProgressCallback
-from labctl.core.i18n import N_, _
+from labctl.core.i18n import N_, _, ngettext
 from labctl.core.results import MARK, Check, Machine, RunResult
 
 __all__ = ["clean", "escape"]
@@ -73,6 +73,23 @@ STYLE = {
     "INFO": "cyan",
 }
 LABEL = {"NOT_ENFORCED": "NOT ENFORCED"}
+# A machine's line in the progress of a run on several: its state in words (its task's name is Ansible's).
+PROGRESS_WORDS = {"done": N_("done"), "failed": N_("failed"), "unreachable": N_("unreachable")}
+# The kinds of resources an exercise has, in words (a clean's plan names them in the plural: networks, pods, …).
+KIND_WORDS = {
+    "network": N_("network"),
+    "pod": N_("pod"),
+    "container": N_("container"),
+    "volume": N_("volume"),
+    "secret": N_("secret"),
+    "image": N_("image"),
+}
+
+
+def kind_word(kind: str) -> str:
+    """A kind of resource (network, pod, …, or its plural) in the language shown."""
+    one = kind if kind in KIND_WORDS else kind[:-1]
+    return _(KIND_WORDS[one]) if one in KIND_WORDS else one
 
 
 class _Progress:
@@ -121,7 +138,8 @@ class _Progress:
                 text = Text(clean(line["detail"]), style="dim")
             else:
                 mark = Text.from_markup({"done": "[green]✓[/]", "failed": "[red]✗[/]"}.get(line["state"], "[red]?[/]"))
-                text = Text(line["state"], style="" if line["state"] == "done" else "red")
+                state = PROGRESS_WORDS.get(line["state"])
+                text = Text(_(state) if state else line["state"], style="" if line["state"] == "done" else "red")
                 if line["detail"]:
                     text.append(" " + clean(line["detail"]), style="dim")
             # One line per machine, never wrapped: a long task name or reason ends in …
@@ -152,7 +170,7 @@ class _Warnings(list):
 
     def append(self, message: str) -> None:
         super().append(message)
-        err.print(f"[yellow]warning:[/] {escape(message)} It is left out.")
+        err.print(f"[yellow]{_('warning:')}[/] {escape(_('{message} It is left out.').format(message=message))}")
 
 
 def warn_all() -> list[str]:
@@ -192,17 +210,17 @@ def machines_table(found: list[Machine], checks: bool) -> Table:
     table = Table(box=None, pad_edge=False, header_style="dim")
     stores = any(m.store for m in found)  # whose store each machine's run worked on, when they said
     columns = [
-        "machine",
-        *(["store"] if stores else []),
-        "result",
-        "changed",
-        *(["passed", "failed", "skipped"] if checks else []),
-        "seconds",
-        "reason",
+        N_("machine"),
+        *([N_("store")] if stores else []),
+        N_("result"),
+        N_("changed"),
+        *([N_("passed"), N_("failed"), N_("skipped")] if checks else []),
+        N_("seconds"),
+        N_("reason"),
     ]
     for column in columns:
         table.add_column(
-            column, justify="right" if column in ("changed", "passed", "failed", "skipped", "seconds") else "left"
+            _(column), justify="right" if column in ("changed", "passed", "failed", "skipped", "seconds") else "left"
         )
     for m in found:
         counts = [str(m.passed), str(m.failed), str(m.skipped)] if checks else []
@@ -210,7 +228,7 @@ def machines_table(found: list[Machine], checks: bool) -> Table:
         table.add_row(
             escape(m.host),
             *([escape(m.store)] if stores else []),
-            f"[{style}]{m.result}[/]",
+            f"[{style}]{escape(results.result_word(m.result))}[/]",
             str(m.changed),
             *counts,
             f"{m.seconds:.1f}",
@@ -222,8 +240,8 @@ def machines_table(found: list[Machine], checks: bool) -> Table:
 def class_matrix(columns: list[str], rows: list[tuple[str, dict[str, Check]]]) -> Table:
     """Machines as rows, checks as columns: ✓ pass, ✗ fail, a dash skipped, ? not enforced or not known."""
     table = Table(box=None, pad_edge=False, header_style="dim")
-    table.add_column("machine")
-    wide = max((len(host) for host, _ in rows), default=7) + sum(len(c) + 2 for c in columns)
+    table.add_column(_("machine"))
+    wide = max((len(host) for host, _by_id in rows), default=7) + sum(len(c) + 2 for c in columns)
     numbered = wide > out.width  # too wide for the terminal: numbered columns, and a key under the table
     for number, column in enumerate(columns, 1):
         table.add_column(str(number) if numbered else escape(column), justify="center")
@@ -249,7 +267,7 @@ def print_checks(checks: list[Check], show_host: bool) -> None:
         host = f"[dim]{escape(check.host)}[/] " if show_host else ""
         line = f"[{STYLE.get(check.status, '')}]{status:<12}[/] {host}{escape(check.name)}"
         if check.acts and check.status != "SKIP":
-            line += f" [dim](acts: {escape(check.acts)})[/]"
+            line += f" [dim]({escape(_('acts: {acts}').format(acts=check.acts))})[/]"
         if check.status in ("INFO", "PASS") and check.found:
             line += f" [dim]— {escape(check.found)}[/]"
         out.print(line)
@@ -279,8 +297,8 @@ def checks_summary(checks: list[Check]) -> str:
 
 def stats_table(result: RunResult) -> Table:
     table = Table(box=None, pad_edge=False, show_header=True, header_style="dim")
-    for column in ("host", "ok", "changed", "failed", "unreachable"):
-        table.add_column(column, justify="left" if column == "host" else "right")
+    for column in (N_("host"), N_("ok"), N_("changed"), N_("failed"), N_("unreachable")):
+        table.add_column(_(column), justify="left" if column == "host" else "right")
     for host, stats in sorted(result.stats.items()):
         table.add_row(escape(host), str(stats.ok), str(stats.changed), str(stats.failed), str(stats.unreachable))
     return table
@@ -360,7 +378,10 @@ def class_view_legend(watching: bool = False) -> str:
 
 def all_summary(verb: str, codes: dict[str, int]) -> None:
     """--all: one line, each scenario ok or its exit code."""
-    words = [f"{sid} [green]ok[/]" if not code else f"{sid} [red]exit {int(code)}[/]" for sid, code in codes.items()]
+    words = [
+        f"{sid} [green]{_('ok')}[/]" if not code else f"{sid} [red]{_('exit {code}').format(code=int(code))}[/]"
+        for sid, code in codes.items()
+    ]
     note(f"[bold]{verb} --all:[/] {', '.join(words)}", stdout=True)
 
 
@@ -373,7 +394,7 @@ def room_view(what: str, verb: str, result: RunResult, *, json_out: bool, csv: s
     code = results.worst(m.exit_code for m in found)
     if csv:
         written = room.write_csv(csv, found)
-        note(f"[dim]class matrix written to {escape(str(written))}[/]")
+        note(f"[dim]{escape(_('class matrix written to {path}').format(path=written))}[/]")
     if json_out:
         machines = {m.host: m.as_json() for m in found}
         print_json(result_json(result, **extra, machines=machines, exit_code=int(code)))
@@ -381,32 +402,49 @@ def room_view(what: str, verb: str, result: RunResult, *, json_out: bool, csv: s
         checks = verb in ("verify", "check")
         if checks and any(m.checks for m in found):
             out.print(class_matrix(*room.matrix(found)))
-            note(
-                f"[dim]{MARK['PASS']} pass  {MARK['FAIL']} fail  {MARK['SKIP']} skipped  "
-                "? not enforced or not known[/]",
-                stdout=True,
+            legend = _("{passed} pass  {failed} fail  {skipped} skipped  ? not enforced or not known").format(
+                passed=MARK["PASS"], failed=MARK["FAIL"], skipped=MARK["SKIP"]
             )
+            note(f"[dim]{escape(legend)}[/]", stdout=True)
         out.print(machines_table(found, checks=checks))
         note(results.summary(found, what), stdout=True)
     if code:
         raise Outcome(code)
 
 
+def item_words(item: str) -> str:
+    """A resource as a clean's plan names it ("container web"), in the language shown."""
+    kind, _sep, name = item.partition(" ")
+    return f"{kind_word(kind)} {name}" if name else item
+
+
 def clean_report(scenario: Any, host: str, clean: dict[str, Any], where: str) -> None:
     """What clean removed (or would, in a dry run), marking what labctl did not make, and what it kept."""
-    foreign = set(clean.get("not_made_by_labctl") or [])
-    plan = [f"{kind[:-1]} {name}" for kind, names in (clean.get("plan") or {}).items() for name in names]
-    marked = [f"{item} (not made by labctl)" if item in foreign else item for item in plan]
+    foreign = set(clean.get("not_made_by_labctl") or [])  # "container web": the plan's words, in English
+    plan = [(f"{kind[:-1]} {name}", kind, name) for kind, names in (clean.get("plan") or {}).items() for name in names]
+    marked = [
+        _("{item} (not made by labctl)").format(item=f"{kind_word(kind)} {name}")
+        if item in foreign
+        else f"{kind_word(kind)} {name}"
+        for item, kind, name in plan
+    ]
     if clean.get("dry_run"):
-        what = ", ".join(marked) or "nothing"
-        out.print(f"dry run: clean of {scenario.id}{where} would remove {escape(what)}")
+        what = ", ".join(marked) or _("nothing")
+        line = _("dry run: clean of {scenario}{where} would remove {what}").format(
+            scenario=scenario.id, where=where, what=what
+        )
+        out.print(escape(line))
     elif foreign:
-        out.print(f"  removed though labctl did not make them: {escape(', '.join(sorted(foreign)))}")
+        what = ", ".join(item_words(item) for item in sorted(foreign))
+        out.print("  " + escape(_("removed though labctl did not make them: {what}").format(what=what)))
     for kept in clean.get("kept") or []:
-        out.print(f"  kept {kept['kind']} {escape(kept['name'])}: {escape(kept['reason'])}")
+        line = _("kept {kind} {name}: {reason}").format(
+            kind=kind_word(kept["kind"]), name=kept["name"], reason=kept["reason"]
+        )
+        out.print("  " + escape(line))
 
 
-DONE = {"up": "is up", "reset": "was reset", "clean": "is cleaned up", "prepare": "is prepared"}
+DONE = {"up": N_("is up"), "reset": N_("was reset"), "clean": N_("is cleaned up"), "prepare": N_("is prepared")}
 
 
 def provisioned(scenario: Any, action: str, result: RunResult, *, json_out: bool, several: bool) -> None:
@@ -416,7 +454,7 @@ def provisioned(scenario: Any, action: str, result: RunResult, *, json_out: bool
             for host in sorted(result.stats):
                 clean = result.reports.get(host, {}).get("clean") or {}
                 if clean.get("dry_run") or clean.get("kept") or clean.get("not_made_by_labctl"):
-                    clean_report(scenario, host, clean, f" on {host}")
+                    clean_report(scenario, host, clean, _(" on {host}").format(host=host))
         room_view(f"{action} {scenario.id}", action, result, json_out=json_out, scenario=scenario.id, action=action)
         return
     results.raise_for_failures(result, f"{action} {scenario.id}")
@@ -425,26 +463,39 @@ def provisioned(scenario: Any, action: str, result: RunResult, *, json_out: bool
     for host in sorted(result.stats):
         clean = result.reports.get(host, {}).get("clean") or {}
         if clean.get("dry_run"):
-            clean_report(scenario, host, clean, f" on {host}" if host != "localhost" else "")
+            clean_report(scenario, host, clean, _(" on {host}").format(host=host) if host != "localhost" else "")
             continue
         in_place = result.reports.get(host, {}).get("in_place")
         changed = [t for h, t in result.changed_tasks if h == host]
         # Tasks under no_log (they carry passwords) report no details, only to the stats.
         hidden = result.stats[host].changed - len(changed)
-        where = f" on {host}" if len(result.stats) > 1 or host != "localhost" else ""
-        whose = result.reports.get(host, {}).get("store")
-        where += f" ({escape(str(whose))})" if whose else ""
-        done, seconds = DONE[action], f"({result.duration:.1f} s)"
+        where = _(" on {host}").format(host=host) if len(result.stats) > 1 or host != "localhost" else ""
+        whose = result.reports.get(host, {}).get("store")  # whose store the run worked on (the machine's words)
+        where += f" ({whose})" if whose else ""
+        words = {"scenario": scenario.id, "done": _(DONE[action]), "where": where, "seconds": result.duration}
         if in_place:
-            out.print(f"{scenario.id} {done}{where}: 0 changed — everything was already in place {seconds}")
+            line = _("{scenario} {done}{where}: 0 changed — everything was already in place ({seconds:.1f} s)")
+            out.print(escape(line.format(**words)))
         elif not result.stats[host].changed:
-            out.print(f"{scenario.id} {done}{where}: 0 changed, nothing recreated {seconds}")
+            line = _("{scenario} {done}{where}: 0 changed, nothing recreated ({seconds:.1f} s)")
+            out.print(escape(line.format(**words)))
         else:
-            out.print(f"{scenario.id} {done}{where}: {result.stats[host].changed} changed {seconds}")
+            count = result.stats[host].changed
+            line = ngettext(
+                "{scenario} {done}{where}: {n} changed ({seconds:.1f} s)",
+                "{scenario} {done}{where}: {n} changed ({seconds:.1f} s)",
+                count,
+            )
+            out.print(escape(line.format(n=count, **words)))
             for task in changed:
-                out.print(f"  [yellow]changed[/] {escape(task)}")
+                out.print(f"  [yellow]{_('changed')}[/] {escape(task)}")
             if hidden > 0:
-                out.print(f"  [yellow]changed[/] {hidden} task(s) whose details are hidden (secrets)")
+                hidden_line = ngettext(
+                    "{n} task(s) whose details are hidden (secrets)",
+                    "{n} task(s) whose details are hidden (secrets)",
+                    hidden,
+                ).format(n=hidden)
+                out.print(f"  [yellow]{_('changed')}[/] {escape(hidden_line)}")
         if clean:
             clean_report(scenario, host, clean, where)
 
@@ -453,7 +504,9 @@ def graded(scenario: Any, result: RunResult) -> None:
     """A verify on one machine: its checks, one line of counts and the verdict; raise its exit code."""
     results.raise_for_failures(result, f"verify {scenario.id}")
     if not result.checks:
-        raise LabctlError(f"verify {scenario.id} ran no checks; its role has no verify tasks.")
+        raise LabctlError(
+            _("verify {scenario} ran no checks; its role has no verify tasks.").format(scenario=scenario.id)
+        )
     print_checks(result.checks, show_host=False)
     outcome = results.worst(m.exit_code for m in results.machines(result, "verify"))
     words = {

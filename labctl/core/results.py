@@ -12,7 +12,7 @@ from typing import Any
 
 from labctl.core.environment import task_timeout
 from labctl.core.errors import ExitCode, LabctlError
-from labctl.core.i18n import _
+from labctl.core.i18n import N_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,14 @@ RESULT_OF = {
     ExitCode.HOST_NOT_READY: NOT_READY,
     ExitCode.NOT_ENFORCED: NOT_ENFORCED,
 }
+# What a machine's result is called where it is shown (the result itself stays a stable English word in --json).
+RESULT_WORDS = {
+    OK: N_("ok"),
+    FAILED: N_("failed"),
+    UNREACHABLE: N_("unreachable"),
+    NOT_READY: N_("not ready"),
+    NOT_ENFORCED: N_("not enforced"),
+}
 MARK = {"PASS": "✓", "FAIL": "✗", "SKIP": "\u2013", "NOT_ENFORCED": "?", "WARN": "!", "INFO": "✓"}
 
 
@@ -127,6 +135,11 @@ class Machine:
     def as_json(self) -> dict[str, Any]:
         """Stable English keys and check ids; `text` is each check's words as shown (in the language of the run)."""
         return {**asdict(self), "checks": [{**asdict(c), "text": check_text(c)} for c in self.checks]}
+
+
+def result_word(result: str) -> str:
+    """A machine's result (ok, failed, …) in the language shown."""
+    return _(RESULT_WORDS[result]) if result in RESULT_WORDS else result
 
 
 def worst(codes: Iterable[int]) -> ExitCode:
@@ -154,25 +167,25 @@ def _sudo_refused(message: str) -> bool:
 
 
 def sudo_refusal(message: str) -> str:
-    return (
-        f"sudo refused to make the user root ({message}): give -K/--ask-become-pass for the password, "
+    return _(
+        "sudo refused to make the user root ({message}): give -K/--ask-become-pass for the password, "
         "or allow the user sudo without one."
-    )
+    ).format(message=message)
 
 
 def host_trouble(message: str) -> str:
     """A sentence for what no exercise can fix, however a module words it: a full disk, a hung Podman."""
     low = message.lower()
     if "no space left on device" in low:
-        return (
+        return _(
             "the disk is full (no space left on device); free some space (`podman system df` shows what "
             "Podman uses), then try again."
         )
     if "timed out after" in low or "the task timed out" in low:
-        return (
-            f"it did not finish within {task_timeout()} s, so Podman may hang (`podman ps` should answer at once); "
+        return _(
+            "it did not finish within {seconds} s, so Podman may hang (`podman ps` should answer at once); "
             "look at the host, then try again (LABCTL_TASK_TIMEOUT sets the limit)."
-        )
+        ).format(seconds=task_timeout())
     return ""
 
 
@@ -194,11 +207,13 @@ def _failure_code(failure: Failure) -> ExitCode:
 def _failure_reason(failure: Failure) -> str:
     known = host_trouble(failure.message)
     if known:
-        return f"'{failure.task}': {known}"
+        return _("'{task}': {problem}").format(task=failure.task, problem=known)
     message = failure.message.removeprefix("Task failed: ").rstrip(".")
     if _sudo_refused(message):
         return sudo_refusal(message)
-    return f"{message}." if failure.explicit else f"'{failure.task}' failed: {message}."
+    if failure.explicit:
+        return f"{message}."  # a fail or assert task's own words, written for the user
+    return _("'{task}' failed: {message}.").format(task=failure.task, message=message)
 
 
 def check_label(check: Check) -> str:
@@ -223,7 +238,8 @@ def machine(result: RunResult, host: str, action: str) -> Machine:
     dropped = [u for u in result.unreachable if u.host == host]
     if dropped:
         message = dropped[0].message.removeprefix("Task failed: ").rstrip(".")
-        return Machine(host, UNREACHABLE, ExitCode.UNREACHABLE, reason=f"cannot reach it: {message}.", **base)
+        reason = _("cannot reach it: {message}.").format(message=message)
+        return Machine(host, UNREACHABLE, ExitCode.UNREACHABLE, reason=reason, **base)
     failures = [f for f in result.failures if f.host == host]
     if failures:
         first = first_failure(failures)
@@ -233,12 +249,15 @@ def machine(result: RunResult, host: str, action: str) -> Machine:
     if failing:
         code = ExitCode.HOST_NOT_READY if action == "check" else ExitCode.FAILED
         names = "; ".join(check_label(c) for c in failing[:3]) + ("; …" if len(failing) > 3 else "")
-        return Machine(host, RESULT_OF[code], code, reason=f"{len(failing)} check(s) did not pass: {names}.", **base)
+        reason = ngettext(
+            "{n} check(s) did not pass: {names}.", "{n} check(s) did not pass: {names}.", len(failing)
+        ).format(n=len(failing), names=names)
+        return Machine(host, RESULT_OF[code], code, reason=reason, **base)
     if action == "verify" and not checks:
-        return Machine(host, FAILED, ExitCode.FAILED, reason="no check ran on it.", **base)
+        return Machine(host, FAILED, ExitCode.FAILED, reason=_("no check ran on it."), **base)
     if action == "verify" and any(c.status == "NOT_ENFORCED" for c in checks):
         enforced = [check_label(c) for c in checks if c.status == "NOT_ENFORCED"]
-        reason = f"this machine cannot enforce {', '.join(enforced)}."
+        reason = _("this machine cannot enforce {checks}.").format(checks=", ".join(enforced))
         return Machine(host, NOT_ENFORCED, ExitCode.NOT_ENFORCED, reason=reason, **base)
     return Machine(host, OK, ExitCode.OK, **base)
 
@@ -252,9 +271,15 @@ def summary(found: list[Machine], what: str) -> str:
     counts: dict[str, int] = {}
     for m in found:
         counts[m.result] = counts.get(m.result, 0) + 1
-    parts = [f"{counts[r]} {r}" for r in (OK, FAILED, UNREACHABLE, NOT_READY, NOT_ENFORCED) if counts.get(r)]
+    parts = [
+        f"{counts[r]} {result_word(r)}" for r in (OK, FAILED, UNREACHABLE, NOT_READY, NOT_ENFORCED) if counts.get(r)
+    ]
     slowest = max((m.seconds for m in found), default=0.0)
-    return f"{what}: {len(found)} machine(s): {', '.join(parts)} (slowest {slowest:.1f} s)"
+    return ngettext(
+        "{what}: {n} machine(s): {counts} (slowest {seconds:.1f} s)",
+        "{what}: {n} machine(s): {counts} (slowest {seconds:.1f} s)",
+        len(found),
+    ).format(what=what, n=len(found), counts=", ".join(parts), seconds=slowest)
 
 
 def raise_for_failures(result: RunResult, what: str) -> None:
@@ -263,24 +288,47 @@ def raise_for_failures(result: RunResult, what: str) -> None:
     if result.unreachable:
         first = result.unreachable[0]
         raise LabctlError(
-            f"Cannot reach {first.host}: {first.message}; check the inventory and SSH access.", ExitCode.UNREACHABLE
+            _("Cannot reach {host}: {message}; check the inventory and SSH access.").format(
+                host=first.host, message=first.message
+            ),
+            ExitCode.UNREACHABLE,
         )
     if not result.failures:
         return
     first = first_failure(result.failures)
     code = machine(result, first.host, "run").exit_code
-    where = "" if first.host == "localhost" else f" on {first.host}"
+    where = "" if first.host == "localhost" else _(" on {host}").format(host=first.host)
     log = f"run log: {result.artifacts}"
     known = host_trouble(first.message)
     if known:
-        raise LabctlError(f"{what} failed at '{first.task}'{where}: {known}", code, log)
+        raise LabctlError(
+            _("{what} failed at '{task}'{where}: {problem}").format(
+                what=what, task=first.task, where=where, problem=known
+            ),
+            code,
+            log,
+        )
     message = first.message.removeprefix("Task failed: ").rstrip(".")
     if _sudo_refused(message):
-        raise LabctlError(f"{what} failed{where}: {sudo_refusal(message)}", code, log)
+        raise LabctlError(
+            _("{what} failed{where}: {problem}").format(what=what, where=where, problem=sudo_refusal(message)),
+            code,
+            log,
+        )
     others = {f.host for f in result.failures} - {first.host}
-    more = f" (failed on {len(others)} more hosts)" if others else ""
-    at = "" if first.explicit else f" at '{first.task}'"
-    raise LabctlError(f"{what} failed{where}{at}: {first.message.rstrip('.')}.{more}", code, detail=log)
+    more = (
+        ngettext(" (failed on {n} more host)", " (failed on {n} more hosts)", len(others)).format(n=len(others))
+        if others
+        else ""
+    )
+    at = "" if first.explicit else _(" at '{task}'").format(task=first.task)
+    raise LabctlError(
+        _("{what} failed{where}{at}: {message}.{more}").format(
+            what=what, where=where, at=at, message=first.message.rstrip("."), more=more
+        ),
+        code,
+        detail=log,
+    )
 
 
 # --- a check in words -----------------------------------------------------------------------------------

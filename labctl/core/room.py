@@ -14,6 +14,7 @@ from typing import Any
 from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.paths import state_dir
 from labctl.core.results import OK, Check, Machine, check_label, check_message
 
@@ -67,13 +68,19 @@ def write_private(target: Path, write: Any, *, what: str, mode: int = 0o600) -> 
     problem = boundary.path_problem(str(target.parent), os.geteuid())
     if problem:
         raise LabctlError(
-            f"labctl will not write {target}: {problem}; give {what} a path in a folder of your own.",
+            _("labctl will not write {file}: {problem}; give {what} a path in a folder of your own.").format(
+                file=target, problem=problem, what=what
+            ),
             ExitCode.HOST_NOT_READY,
         )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
-        raise LabctlError(f"Cannot write {target} ({exc.strerror}); give {what} a path you can write.") from exc
+        raise LabctlError(
+            _("Cannot write {file} ({problem}); give {what} a path you can write.").format(
+                file=target, problem=exc.strerror, what=what
+            )
+        ) from exc
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
@@ -104,7 +111,7 @@ def record(verb: str, scenario: str, inventory: str, found: list[Machine]) -> No
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "retry": [m.host for m in found if m.exit_code not in (ExitCode.OK, ExitCode.NOT_ENFORCED)],
     }
-    write_private(path, lambda out: out.write(json.dumps(data, indent=2)), what="the retry record")
+    write_private(path, lambda out: out.write(json.dumps(data, indent=2)), what=_("the retry record"))
 
 
 def to_retry(verb: str, scenario: str, inventory: str | None) -> list[str]:
@@ -112,7 +119,10 @@ def to_retry(verb: str, scenario: str, inventory: str | None) -> list[str]:
     command = f"{verb} {scenario}".strip()
     if not inventory:
         raise LabctlError(
-            f"--retry-failed needs the inventory of the run to repeat: `labctl {command} -i INVENTORY --retry-failed`.",
+            _(
+                "--retry-failed needs the inventory of the run to repeat: `labctl {command} -i INVENTORY "
+                "--retry-failed`."
+            ).format(command=command),
             ExitCode.USAGE,
         )
     path = _record_path(verb, scenario, inventory)
@@ -121,7 +131,10 @@ def to_retry(verb: str, scenario: str, inventory: str | None) -> list[str]:
         hosts = [str(h) for h in data["retry"]]
     except (OSError, ValueError, KeyError, TypeError):
         raise LabctlError(
-            f"There is no record of a `labctl {command}` on {inventory} to retry; run it without --retry-failed first.",
+            _(
+                "There is no record of a `labctl {command}` on {inventory} to retry; run it without --retry-failed "
+                "first."
+            ).format(command=command, inventory=inventory),
             ExitCode.USAGE,
         ) from None
     return hosts

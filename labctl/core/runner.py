@@ -125,8 +125,9 @@ def run_playbook(
     )
     if runner.status != "successful" and not result.failures and not result.unreachable:
         raise LabctlError(
-            f"Ansible could not run {playbook_path.name} ({runner.status}): {rundirs.error_line(private)}; "
-            f"see {private} for the full log.",
+            i18n._("Ansible could not run {playbook} ({status}): {problem}; see {folder} for the full log.").format(
+                playbook=playbook_path.name, status=runner.status, problem=rundirs.error_line(private), folder=private
+            ),
             ExitCode.HOST_NOT_READY,
         )
     (private / "labctl-result.json").write_text(json.dumps({"status": result.status, "rc": result.rc}))

@@ -10,6 +10,7 @@ from ansible_collections.labctl.lab.plugins.module_utils import boundary, scenar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.paths import content_dir
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -76,7 +77,11 @@ class Scenario(_Strict):
         for section, keys in self._sections().items():
             for key in keys:
                 if key in seen:
-                    raise ValueError(f"key '{key}' is in both {seen[key]} and {section}: one key, one role variable")
+                    raise ValueError(
+                        _("key '{key}' is in both {first} and {second}: one key, one role variable").format(
+                            key=key, first=seen[key], second=section
+                        )
+                    )
                 seen[key] = section
         return self
 
@@ -121,8 +126,12 @@ class Scenario(_Strict):
             if (candidate / "tasks" / "main.yml").is_file():
                 return candidate
         raise LabctlError(
-            f"Scenario {self.id} names role '{self.role}', which does not exist (looked in "
-            f"{', '.join(str(c.parent) for c in candidates)}): fix key 'role' in {self._source}.",
+            _(
+                "Scenario {id} names role '{role}', which does not exist (looked in {folders}): "
+                "fix key 'role' in {file}."
+            ).format(
+                id=self.id, role=self.role, folders=", ".join(str(c.parent) for c in candidates), file=self._source
+            ),
             ExitCode.USAGE,
         )
 
@@ -132,7 +141,10 @@ class Scenario(_Strict):
         try:
             specs = yaml.safe_load(spec_file.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise LabctlError(f"Cannot read {spec_file} ({exc}): reinstall labctl.", ExitCode.USAGE) from exc
+            raise LabctlError(
+                _("Cannot read {file} ({problem}): reinstall labctl.").format(file=spec_file, problem=exc),
+                ExitCode.USAGE,
+            ) from exc
         return ((specs.get("argument_specs") or {}).get("main") or {}).get("options") or {}
 
     def as_extravar(self) -> dict[str, Any]:
@@ -143,12 +155,14 @@ class Scenario(_Strict):
 def _describe(error: dict[str, Any]) -> str:
     where = ".".join(str(part) for part in error["loc"]) or "(top level)"
     if error["type"] == "extra_forbidden":
-        return f"unknown key '{where}'"
+        return _("unknown key '{key}'").format(key=where)
     if error["type"] == "missing":
-        return f"missing key '{where}'"
+        return _("missing key '{key}'").format(key=where)
     if error["type"] == "value_error" and not error["loc"]:
         return str(error["msg"]).removeprefix("Value error, ")
-    return f"key '{where}': {error['msg'].lower()} (got {error.get('input')!r})"
+    return _("key '{key}': {problem} (got {value!r})").format(
+        key=where, problem=error["msg"].lower(), value=error.get("input")
+    )
 
 
 def load_file(path: Path) -> Scenario:
@@ -157,26 +171,44 @@ def load_file(path: Path) -> Scenario:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise LabctlError(
-            f"Scenario file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8.", ExitCode.USAGE
+            _("Scenario file {path} is not UTF-8 text (byte {byte}): save it as UTF-8.").format(
+                path=path, byte=exc.start
+            ),
+            ExitCode.USAGE,
         ) from exc
     except OSError as exc:
-        raise LabctlError(f"Cannot read scenario file {path}: {exc.strerror}.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("Cannot read scenario file {path}: {problem}.").format(path=path, problem=exc.strerror), ExitCode.USAGE
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise LabctlError(f"Scenario file {path} is not valid YAML{line}: fix its syntax.", ExitCode.USAGE) from exc
+        message = (
+            _("Scenario file {path} is not valid YAML at line {line}: fix its syntax.").format(
+                path=path, line=mark.line + 1
+            )
+            if mark
+            else _("Scenario file {path} is not valid YAML: fix its syntax.").format(path=path)
+        )
+        raise LabctlError(message, ExitCode.USAGE) from exc
     if not isinstance(data, dict):
         raise LabctlError(
-            f"Scenario file {path} must hold a mapping of keys, not {type(data).__name__}.", ExitCode.USAGE
+            _("Scenario file {path} must hold a mapping of keys, not {kind}.").format(
+                path=path, kind=type(data).__name__
+            ),
+            ExitCode.USAGE,
         )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
-        raise LabctlError(f"Scenario file {path}: {problems}.", ExitCode.USAGE) from exc
+        raise LabctlError(
+            _("Scenario file {path}: {problems}.").format(path=path, problems=problems), ExitCode.USAGE
+        ) from exc
     if scenario.id != path.stem:
         raise LabctlError(
-            f"Scenario file {path}: key 'id' is '{scenario.id}' but the file is named '{path.name}'; make them match.",
+            _("Scenario file {path}: key 'id' is '{id}' but the file is named '{name}'; make them match.").format(
+                path=path, id=scenario.id, name=path.name
+            ),
             ExitCode.USAGE,
         )
     scenario._source = path
@@ -191,16 +223,20 @@ def scenario_dirs() -> list[Path]:
     for entry in (p for p in extra.split(os.pathsep) if p):
         if not os.path.isabs(entry):
             raise LabctlError(
-                f"{SCENARIO_PATH_ENV} holds {entry!r}, which is not an absolute path: give whole paths "
-                "(a relative one would depend on the folder labctl is started in).",
+                _(
+                    "{variable} holds {entry!r}, which is not an absolute path: give whole paths "
+                    "(a relative one would depend on the folder labctl is started in)."
+                ).format(variable=SCENARIO_PATH_ENV, entry=entry),
                 ExitCode.USAGE,
             )
         uid = os.geteuid()
         problem = boundary.trusted_folder_problem(entry, uid) if uid == 0 else _world_writable(entry)
         if problem:
             raise LabctlError(
-                f"labctl will not take scenarios from {entry} ({SCENARIO_PATH_ENV}): {problem}; use a folder "
-                "that only you (and root) may change.",
+                _(
+                    "labctl will not take scenarios from {entry} ({variable}): {problem}; use a folder "
+                    "that only you (and root) may change."
+                ).format(entry=entry, variable=SCENARIO_PATH_ENV, problem=problem),
                 ExitCode.HOST_NOT_READY,
             )
         dirs.append(Path(entry))
@@ -212,7 +248,9 @@ def _world_writable(folder: str) -> str | None:
         mode = os.stat(folder).st_mode
     except OSError:
         return None
-    return f"{folder} may be written by every account (mode {mode & 0o7777:04o})" if mode & 0o002 else None
+    if not mode & 0o002:
+        return None
+    return _("{folder} may be written by every account (mode {mode:04o})").format(folder=folder, mode=mode & 0o7777)
 
 
 def _scenario_files() -> dict[str, Path]:
@@ -235,7 +273,7 @@ def load_all(problems: list[str] | None = None) -> list[Scenario]:
     trainer's does not take `list`, `status` and `host` down; a bad shipped file always raises."""
     shipped = content_dir() / "scenarios"
     found = []
-    for _, path in sorted(_scenario_files().items(), key=lambda kv: _natural(kv[0])):
+    for _id, path in sorted(_scenario_files().items(), key=lambda kv: _natural(kv[0])):
         try:
             found.append(load_file(path))
         except LabctlError as exc:
@@ -248,6 +286,8 @@ def load_all(problems: list[str] | None = None) -> list[Scenario]:
 def load(scenario_id: str) -> Scenario:
     files = _scenario_files()
     if scenario_id not in files:
-        known = ", ".join(sorted(files, key=_natural)) or "none"
-        raise LabctlError(f"Unknown scenario '{scenario_id}'; known scenarios: {known}.", ExitCode.USAGE)
+        known = ", ".join(sorted(files, key=_natural)) or _("none")
+        raise LabctlError(
+            _("Unknown scenario '{id}'; known scenarios: {known}.").format(id=scenario_id, known=known), ExitCode.USAGE
+        )
     return load_file(files[scenario_id])

@@ -11,6 +11,7 @@ from typing import Any
 from ansible_collections.labctl.lab.plugins.module_utils import cgroups
 
 from labctl.core.errors import ExitCode, LabctlError
+from labctl.core.i18n import _
 from labctl.core.podman import Podman
 from labctl.core.scenarios import Scenario
 from labctl.core.secrets import redact
@@ -21,18 +22,22 @@ ABSENT, PARTIAL, UP, FAILING = "absent", "partial", "up", "up-but-failing"
 def podman_json(*args: str) -> Any:
     if not shutil.which("podman"):
         raise LabctlError(
-            "Podman is not installed: run `labctl host setup` (as root), then try again.", ExitCode.HOST_NOT_READY
+            _("Podman is not installed: run `labctl host setup` (as root), then try again."), ExitCode.HOST_NOT_READY
         )
     try:
         proc = subprocess.run(["podman", *args, "--format", "json"], capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired as exc:
         raise LabctlError(
-            f"`podman {' '.join(args)}` did not answer within 60 s: Podman may hang; look at the host, then try again.",
+            _(
+                "`podman {command}` did not answer within 60 s: Podman may hang; look at the host, then try again."
+            ).format(command=" ".join(args)),
             ExitCode.HOST_NOT_READY,
         ) from exc
     if proc.returncode != 0:
         raise LabctlError(
-            f"`podman {' '.join(args)}` failed: {proc.stderr.strip().splitlines()[-1:]}; run `labctl host check`.",
+            _("`podman {command}` failed: {problem}; run `labctl host check`.").format(
+                command=" ".join(args), problem=proc.stderr.strip().splitlines()[-1:]
+            ),
             ExitCode.HOST_NOT_READY,
         )
     return json.loads(proc.stdout or "null")
@@ -80,10 +85,13 @@ class ScenarioState:
 
 def container_problem(ctr: dict[str, Any]) -> str:
     if ctr.get("State") != "running":
-        code = f" ({ctr.get('ExitCode')})" if ctr.get("State") == "exited" else ""
-        return f"{ctr['Names'][0]} is {ctr.get('State')}{code}"
+        if ctr.get("State") == "exited":
+            return _("{name} is {state} ({code})").format(
+                name=ctr["Names"][0], state=ctr.get("State"), code=ctr.get("ExitCode")
+            )
+        return _("{name} is {state}").format(name=ctr["Names"][0], state=ctr.get("State"))
     if "(unhealthy)" in str(ctr.get("Status", "")):
-        return f"{ctr['Names'][0]} is unhealthy"
+        return _("{name} is unhealthy").format(name=ctr["Names"][0])
     return ""
 
 
@@ -98,7 +106,7 @@ def assess(scenario: Scenario, snap: Snapshot) -> ScenarioState:
     missing = [f"{kind} {name}" for kind, name, found in wanted if name not in found]
     problems = [p for p in (container_problem(snap.containers[n]) for n in res.containers if n in snap.containers) if p]
     problems += [
-        f"pod {n} is {snap.pods[n].get('Status', '?').lower()}"
+        _("pod {name} is {state}").format(name=n, state=snap.pods[n].get("Status", "?").lower())
         for n in res.pods
         if n in snap.pods and snap.pods[n].get("Status") != "Running"
     ]
