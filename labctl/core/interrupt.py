@@ -15,8 +15,9 @@ class Interruption:
     second, which then stops ansible-playbook and its workers (they run in sessions of their own,
     so ansible-runner's own kill of the process group misses them) and tells ansible-runner to stop."""
 
-    def __init__(self, held: lock.RunLock | None):
+    def __init__(self, held: lock.RunLock | None, mark: str):
         self.held = held
+        self.mark = mark  # the run's folder: in the arguments of its ansible-playbook and every worker
         self.signum = 0
         self.child = 0
         self.left: list[int] = []
@@ -42,7 +43,7 @@ class Interruption:
                 if self.held:  # a run that holds the store's lock records Ansible's PID in it
                     self.held.set_child(self.child)
         if self.signum and self.child:
-            self.left = lock.stop_tree(self.child)
+            self.left = lock.stop_run(self.child, self.mark)
         return bool(self.signum)
 
     def error(self, label: str) -> LabctlError:

@@ -192,6 +192,33 @@ def stop_tree(
     return left
 
 
+def processes_naming(mark: str) -> list[int]:
+    """The processes (this one aside) whose command line contains `mark`: a run's ansible-playbook and
+    every worker it forked carry the run's folder in their arguments."""
+    found, me, wanted = [], os.getpid(), mark.encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            if wanted in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def stop_run(pid: int, mark: str, deadline: float = 30.0, **kw: Any) -> list[int]:
+    """stop_tree(pid), then whatever still names the run (`mark`, its run folder): a worker Ansible forks
+    while its tree is being stopped is in no tree once its parent is gone, and would run its task on
+    alone (seen: an interrupted up's database wait went on). Returns the PIDs that would not stop."""
+    left = stop_tree(pid, **kw)
+    until = time.monotonic() + deadline
+    while (strays := [p for p in processes_naming(mark) if p not in left]) and time.monotonic() < until:
+        for stray in strays:
+            left += [p for p in stop_tree(stray, **kw) if p not in left]
+    return left
+
+
 def _stop(pids: list[int], grace: float, deadline: float, spared: set[int]) -> list[int]:
     # Whole process groups (pexpect's child, the workers) unless a spared process is in one.
     groups = {p for p in pids if (stat := _stat(p)) and stat[2] == p}

@@ -78,7 +78,7 @@ def run_playbook(
             }
             leases = {"lab_run": identity, **{k: v for k, v in extravars.items() if k == "lab_lease_dir"}}
             refresher = LeaseRefresher(private, run_args, leases, conn) if takes_leases(playbook_path) else None
-            with Interruption(held) as interruption, refresher or contextlib.nullcontext():
+            with Interruption(held, str(private)) as interruption, refresher or contextlib.nullcontext():
                 runner = ansible_runner.run(
                     private_data_dir=str(private),
                     playbook=str(playbook_path),
@@ -103,7 +103,7 @@ def run_playbook(
                 refresher.give_back(collector)
             if interruption.signum:
                 if interruption.child and not interruption.left:
-                    interruption.left = lock.stop_tree(interruption.child)
+                    interruption.left = lock.stop_run(interruption.child, str(private))
                 raise interruption.error(label)
             duration = time.monotonic() - started
         finally:

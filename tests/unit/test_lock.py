@@ -207,3 +207,36 @@ def test_waiting_can_be_interrupted_and_says_nothing_changed(tmp_path):
         stop(holder)
     assert err.value.exit_code == ExitCode.INTERRUPTED
     assert err.value.message.endswith("; nothing was changed.")
+
+
+def test_stop_run_also_stops_workers_forked_while_the_tree_was_stopped(tmp_path):
+    # Like ansible-playbook forking a worker for the next task while labctl stops its tree: the new worker
+    # is in no tree once its parent is gone, but it names the run's folder in its arguments, as they all do.
+    mark = str(tmp_path / "runs" / "20261207-000000-1-up-ex2")
+    script = (
+        "import os, signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"  # lives through the grace period, forking on
+        "while True:\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid(); time.sleep(60); os._exit(0)\n"
+        "    time.sleep(0.02)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script, mark], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while len(lock.descendants(parent.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lock.stop_run(parent.pid, mark, grace=0.5) == []
+    parent.wait()
+    assert lock.processes_naming(mark) == []
+
+
+def test_processes_naming_finds_a_run_by_its_folder_and_never_this_process(tmp_path):
+    mark = str(tmp_path / "run-folder")
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", mark])
+    try:
+        assert lock.processes_naming(mark) == [other.pid]
+        assert os.getpid() not in lock.processes_naming(sys.argv[0] or "pytest")
+    finally:
+        other.kill()
+        other.wait()
+    assert lock.processes_naming(mark) == []
