@@ -213,7 +213,7 @@ def keys(
     keyless = []  # machines that gave no key: exit 4 at the end, new keys or not
     for host in result.hosts:
         data = result.reports.get(host) or {}
-        keys_here = hostkeys.parse_keyscan(str(data.get("host_keys", "")))
+        keys_here = hostkeys.parse_keyscan(str(data.get("scan", "")))
         if not keys_here:
             keyless.append(host)
             rows.append((host, "-", _("no key: not reachable on its SSH port")))

@@ -161,12 +161,16 @@ def room() -> Iterator[Room]:
         assert not os.path.exists(the_room.dir)
 
 
-@pytest.fixture
-def set_up_room(room) -> Room:
-    """The room with Podman on every machine (`labctl host setup -i`, once per run): any room test can
-    run alone (-k) as well as in order."""
+def ensure_set_up(room: Room) -> Room:
+    """The room with Podman on every machine (`labctl host setup -i`, once per run)."""
     if not getattr(room, "set_up", False):
         setup = run_labctl("host", "setup", "-i", str(room.inventory), "--become", timeout=900)
         assert setup.rc == 0, setup.stdout + setup.stderr
         room.set_up = True
     return room
+
+
+@pytest.fixture
+def set_up_room(room) -> Room:
+    """The room set up (ensure_set_up): any room test can run alone (-k) as well as in order."""
+    return ensure_set_up(room)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_labctl, start_labctl
+from tests.integration.conftest import ensure_set_up
 from tests.room.room import STUDENTS
 
 pytestmark = pytest.mark.timeout(1800)
@@ -38,10 +39,10 @@ def ok(result):
 
 
 @pytest.fixture(scope="module")
-def students_ready(set_up_room, tmp_path_factory):
+def students_ready(room, tmp_path_factory):
     """host setup for the lab users of m1 (both students) and m2 (student1): linger (none here: no systemd
     in the room's machines, Podman's own fallback), overlay storage, subuids; once for the module."""
-    room = set_up_room
+    ensure_set_up(room)
     inventory = lab_inventory(
         room, tmp_path_factory.mktemp("lab"), {"m1-s1": "student1", "m1-s2": "student2", "m2-s1": "student1"}
     )

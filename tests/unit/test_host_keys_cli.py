@@ -32,7 +32,7 @@ def keys_result(scans: dict[str, str | None]) -> RunResult:
         rc=0,
         duration=1.0,
         artifacts=Path("/tmp"),
-        reports={h: {"host_keys": s} for h, s in scans.items() if s is not None},
+        reports={h: {"scan": s} for h, s in scans.items() if s is not None},
         hosts=list(scans),
     )
 
