@@ -80,6 +80,7 @@ def test_verify_csv_grades_the_students_store_and_catches_their_mistake(students
 def test_prepare_lays_the_files_into_the_students_home_owned_by_them(students_ready, tmp_path):
     room, _ = students_ready
     inventory = lab_inventory(room, tmp_path, {"m2": "student1"})
+    room.ssh(2, "sudo rm -rf /root/labctl/ex3")  # test_room.py's prepare --all (no lab user) laid it there
     ok(run_labctl("prepare", "ex3", "-i", inventory, "-b", timeout=900))
     owners = room.ssh(2, "sudo find /home/student1/labctl/ex3 -printf '%u\\n' | sort -u").stdout.split()
     assert owners == ["student1"], owners
