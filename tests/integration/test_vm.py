@@ -245,6 +245,10 @@ def test_ex4_as_lab_user_connecting_as_root(vm, images):
     student (become_user, XDG_RUNTIME_DIR of the lingering user manager): the pod is in the student's
     store, under their user slice, and its limits PASS."""
     inventory = str(vm.inventory())
+    # The tests before left ex4 up in root's and student2's stores: its port 8082 is theirs (up refuses, rightly).
+    for account in ("root", "student2"):
+        gone = timed(f"ex4 clean ({account})", "clean", "ex4", "-i", str(vm.inventory(account)))
+        assert gone.rc == 0, gone.stderr
     up = timed("ex4 up (as lab user)", "up", "ex4", "-i", inventory, "--lab-user", "student", "--json")
     assert up.rc == 0, up.stderr
     verify = timed("ex4 verify (as lab user)", "verify", "ex4", "-i", inventory, "--lab-user", "student", "--json")
