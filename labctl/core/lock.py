@@ -195,12 +195,14 @@ def stop_tree(
 def processes_naming(mark: str) -> list[int]:
     """The processes (this one aside) whose command line contains `mark`: a run's ansible-playbook and
     every worker it forked carry the run's folder in their arguments."""
-    found, me, wanted = [], os.getpid(), mark.encode()
+    found, me, wanted, uid = [], os.getpid(), mark.encode(), os.geteuid()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
         try:
-            if wanted in (entry / "cmdline").read_bytes():
+            # Only this account's: a process of someone else's that names the folder is not ours to stop
+            # (a student may start one); the run's own workers are this account's.
+            if entry.stat().st_uid == uid and wanted in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
         except OSError:
             continue  # gone meanwhile

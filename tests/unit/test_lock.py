@@ -234,6 +234,9 @@ def test_processes_naming_finds_a_run_by_its_folder_and_never_this_process(tmp_p
     mark = str(tmp_path / "run-folder")
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", mark])
     try:
+        deadline = time.monotonic() + 10  # until the child has exec'd (before, its arguments are pytest's)
+        while lock.processes_naming(mark) != [other.pid] and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert lock.processes_naming(mark) == [other.pid]
         assert os.getpid() not in lock.processes_naming(sys.argv[0] or "pytest")
     finally:
