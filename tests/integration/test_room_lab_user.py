@@ -87,15 +87,24 @@ def test_prepare_lays_the_files_into_the_students_home_owned_by_them(students_re
     assert room.ssh(2, "sudo test -e /root/labctl/ex3; echo $?").stdout.strip() == "1"  # nothing in root's home
 
 
-def test_the_student_runs_labctl_verify_on_the_machine_and_gets_the_trainers_result(students_ready, tmp_path):
+@pytest.fixture(scope="module")
+def labctl_on_m1(students_ready, tmp_path_factory):
+    """labctl installed on m1 for every user by `host setup --install-labctl` from a wheelhouse built here
+    (m1's lab user: student1); returns the room and that inventory."""
     room, _ = students_ready
-    wheelhouse = tmp_path / "wheelhouse"
+    folder = tmp_path_factory.mktemp("installed")
+    wheelhouse = folder / "wheelhouse"
     root = Path(__file__).parents[2]
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheelhouse), str(root)], check=True, timeout=900
     )
-    inventory = lab_inventory(room, tmp_path, {"m1": "student1"})
+    inventory = lab_inventory(room, folder, {"m1": "student1"})
     ok(run_labctl("host", "setup", "-i", inventory, "-b", "--install-labctl", str(wheelhouse), timeout=900))
+    return room, inventory
+
+
+def test_the_student_runs_labctl_verify_on_the_machine_and_gets_the_trainers_result(labctl_on_m1):
+    room, inventory = labctl_on_m1
     config = room.ssh(1, "cat /etc/labctl/config.toml").stdout
     assert 'lab_user = "student1"' in config and "scenarios" in config
     ok(run_labctl("up", "ex2", "-i", inventory, "-b", timeout=900))
@@ -170,3 +179,26 @@ def test_a_machine_on_10_88_stops_at_once_with_the_sentence(set_up_room):
         assert up.rc == 3 and "--default-subnet" in up.stdout + up.stderr, up.stdout + up.stderr
     finally:
         subprocess.run(["podman", "exec", room.name(3), "ip", "addr", "del", "10.88.77.5/24", "dev", "eth0"])
+
+
+INSTALLED = ("/opt/labctl", "/usr/local/bin/labctl", "/etc/labctl/config.toml", "/var/lib/labctl/wheelhouse")
+
+
+def test_host_setup_undo_takes_off_what_labctl_put_on_the_machine(labctl_on_m1):
+    """--undo on m1 (last in the module: m1 is not set up afterwards): labctl's venv, its link, its wheels,
+    its config file, and the subordinate ids it gave lab users go; a second --undo finds nothing."""
+    room, inventory = labctl_on_m1
+    record = json.loads(room.ssh(1, "sudo cat /var/lib/labctl/host.json").stdout)
+    subids = {user: done["subids"] for user, done in record["lab_users"].items() if done.get("subids")}
+    assert record["labctl_install"]["venv"] == "/opt/labctl", record
+    room.set_up = False  # whatever happens below: a later room test sets m1 up again
+    undo = ok(run_labctl("host", "setup", "--undo", "-i", inventory, "-b", "--json", timeout=900))
+    assert "/opt/labctl" in undo.stdout, undo.stdout
+    left = room.ssh(1, " ; ".join(f"test -e {path} && echo {path}" for path in INSTALLED) + "; true").stdout
+    assert left.split() == [], left
+    ranges = room.ssh(1, "cat /etc/subuid /etc/subgid").stdout.splitlines()
+    for user, span in subids.items():  # the ranges labctl added ("START-END") are gone, the users stay
+        assert f"{user}:{span.split('-')[0]}:65536" not in ranges, (user, span, ranges)
+    assert room.ssh(1, "id -u student1").stdout.strip()
+    again = ok(run_labctl("host", "setup", "--undo", "-i", inventory, "-b", "--json", timeout=900))
+    assert "nothing of labctl's was left to remove" in again.stdout, again.stdout
