@@ -1,9 +1,11 @@
 """The trainer's view of the class on the suite's room (tests/room/room.py), in German.
 
-A class: m1's student did ex1 and ex2 with the course's commands, m2's made a mistake in ex2 (the app container
-is gone), m3's did nothing. `verify --all -i --html --csv` with LANG=de_DE.UTF-8 gives the right cells, in German;
-`watch --every 5` sees m2's fix within one round; the page renders in real Chromium, its FAIL cell shows the
-hint, it fetches nothing, and a student's container name with markup injects nothing.
+A class: m1's student did ex1 and ex2 with the course's commands, m2's made a mistake in ex2 (their "webapp"
+in the pod is an nginx whose page is markup with a script in it), m3's did nothing.
+`verify --all -i --html --csv` with LANG=de_DE.UTF-8 gives the right cells, in German; `watch --every 5` sees
+m2's fix within one round (pictures of the page before and after under tests/artifacts/); the page renders in
+real Chromium, its FAIL cell shows the hint, it fetches nothing, and the student's page (shown as what the
+check found) injects nothing.
 
 Named to run after tests/integration/test_room.py, whose first tests need the room as it starts (no
 Podman, no images); what it leaves on the room is cleaned when the module ends.
@@ -23,7 +25,13 @@ pytestmark = [pytest.mark.room, pytest.mark.podman, pytest.mark.slow]
 
 GERMAN = {"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 STUDENTS = {"m1": "Anna Schmidt", "m2": "Ben <b>Bold</b>", "m3": "Cem Yilmaz"}
-EVIL = "<img src=http://127.0.0.1:9/x onerror=alert(1)>"
+EVIL = "<img src=http://127.0.0.1:9/x onerror=alert(1)><script>alert(2)</script>"
+# m2's "webapp": an nginx in the pod on the app's port 5000 whose page is EVIL; the page check shows what it got.
+EVIL_APP = (
+    "printf '%s' \"$PAGE\" > /usr/share/nginx/html/index.html"
+    " && sed -i 's/listen\\(.*\\)80;/listen\\15000;/' /etc/nginx/conf.d/default.conf"
+    " && exec nginx -g 'daemon off;'"
+)
 
 
 def class_inventory(room: Room, tmp_path) -> str:
@@ -35,6 +43,20 @@ def class_inventory(room: Room, tmp_path) -> str:
     path = tmp_path / "class.ini"
     path.write_text("\n".join(lines) + "\n")
     return str(path)
+
+
+def screenshot(page_file, png: str) -> None:
+    """A picture of a page as Chromium shows it, kept under tests/artifacts/ (for the closing note)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / png), full_page=True)
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -49,17 +71,22 @@ def room_left_clean(room):
 
 @pytest.fixture
 def a_class(set_up_room, tmp_path):
-    """m1 done (ex1, ex2), m2 with ex2's app container gone and a container of its own named with markup,
-    m3 nothing."""
+    """m1 done (ex1, ex2), m2 with its own "webapp" in the pod serving markup, m3 nothing."""
     room = set_up_room
     lab_up(room, "ex1", "ex2")
     for scenario in ("ex1", "ex2"):
         clean = run_labctl("clean", scenario, "-i", str(room.inventory), "--become", "-l", "m3", timeout=900)
         assert clean.rc == 0, clean.stdout + clean.stderr
     room.podman(2, "rm", "-f", "-t", "0", "webapp")
-    room.podman(2, "run", "-d", "--name", "evil", "--label", f"note={EVIL}", "docker.io/library/nginx:alpine")
+    room.podman(
+        2, "run", "-d", "--pod", "db-app-pod", "--name", "webapp", "-e", f"PAGE={EVIL}",
+        "docker.io/library/nginx:alpine", "sh", "-c", EVIL_APP,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "onerror" not in room.podman(2, "exec", "webapp", "wget", "-qO-", "http://localhost:5000/", check=False):
+        assert time.monotonic() < deadline, "m2's markup page did not come up"
+        time.sleep(1)
     yield room, class_inventory(room, tmp_path)
-    room.podman(2, "rm", "-f", "-t", "0", "evil")
 
 
 @pytest.mark.timeout(1800)
@@ -86,6 +113,9 @@ def test_verify_all_in_german_gives_the_class_as_matrix_page_and_csv(a_class, tm
     html = page.read_text(encoding="utf-8")
     assert 'lang="de"' in html and "Übung 2: Creating a Multi-Container Pod" in html
     assert "<b>Bold</b>" not in html and "Ben &lt;b&gt;Bold&lt;/b&gt;" in html
+    # what m2's page returned is shown as text, escaped, in the found of the page check
+    assert "onerror=alert(1)" in html and "<img" not in html and "<script" not in html, html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
 
 
 @pytest.mark.timeout(1800)
@@ -100,18 +130,22 @@ def test_watch_sees_a_fix_within_one_round(a_class, tmp_path):
             time.sleep(1)
         before = page.read_text(encoding="utf-8")
         assert 'http-equiv="refresh" content="5"' in before
+        (tmp_path / "before.html").write_text(before, encoding="utf-8")
         fix = run_labctl("up", "ex2", "-i", str(room.inventory), "--become", "-l", "m2", timeout=900)
         assert fix.rc == 0, fix.stdout + fix.stderr
         fixed_at = time.monotonic()
         while "moved-better" not in page.read_text(encoding="utf-8"):
             assert watch.poll() is None and time.monotonic() < deadline, "watch did not see the fix"
             time.sleep(1)
+        (tmp_path / "after.html").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
         # the round that started after the fix saw it: no more than two rounds' time (a round, and its wait)
         assert time.monotonic() - fixed_at < 600
     finally:
         out, err = stop_labctl(watch)
     assert watch.returncode == 130, out + err
     assert "Runde" in out
+    screenshot(tmp_path / "before.html", "watch-before.png")
+    screenshot(tmp_path / "after.html", "watch-after.png")
 
 
 def test_the_page_in_chromium_renders_shows_the_hint_and_fetches_nothing(a_class, tmp_path):
