@@ -74,7 +74,9 @@ def merge(known: str, keys: list[HostKey]) -> tuple[list[HostKey], list[HostKey]
 
 
 def record(path: Path, keys: list[HostKey]) -> None:
-    """Append the keys to the known_hosts file, atomically (a new file in its folder, renamed over it)."""
+    """Append the keys to the known_hosts file, atomically (a new file in its folder, renamed over it).
+    A known_hosts that is a link (to a shared or managed file) stays a link: the file it names is written."""
+    path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     text = old + ("" if not old or old.endswith("\n") else "\n") + "".join(k.line + "\n" for k in keys)

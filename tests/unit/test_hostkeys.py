@@ -215,6 +215,17 @@ def test_record_replaces_the_file_atomically(tmp_path, monkeypatch):
     assert known.stat().st_ino != before  # a new file renamed over the old one, not written in place
 
 
+def test_a_known_hosts_that_is_a_link_stays_a_link_and_its_file_gets_the_keys(tmp_path):
+    shared = tmp_path / "shared" / "known_hosts"
+    shared.parent.mkdir()
+    shared.write_text(f"10.0.0.1 ssh-ed25519 {C}\n")
+    known = tmp_path / "known_hosts"
+    known.symlink_to(shared)
+    hostkeys.record(known, [HostKey("10.0.0.7", "ssh-ed25519", A)])
+    assert known.is_symlink() and os.readlink(known) == str(shared)
+    assert shared.read_text().splitlines() == [f"10.0.0.1 ssh-ed25519 {C}", f"10.0.0.7 ssh-ed25519 {A}"]
+
+
 def test_a_failed_record_leaves_the_file_as_it_was_and_no_temporary_file(tmp_path, monkeypatch):
     known = tmp_path / "known_hosts"
     known.write_text(f"10.0.0.1 ssh-ed25519 {C}\n")
