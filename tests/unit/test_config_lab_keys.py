@@ -313,6 +313,15 @@ def test_the_offset_is_written_as_a_number_or_auto(offset, value):
     assert tomllib.loads(render(offset=offset)) == {"lab_port_offset": value}
 
 
+def test_a_wrong_offset_is_written_as_it_is_and_the_students_labctl_names_it(tmp_path):
+    """Never silently "auto": the student's labctl reads the value the inventory gave and names it."""
+    written = tmp_path / "config.toml"
+    written.write_text(render(offset='lots"\n'))
+    assert tomllib.loads(written.read_text()) == {"lab_port_offset": 'lots"\n'}
+    with pytest.raises(LabctlError, match="must be a whole number from 0 to 50000 or auto"):
+        config.defaults(env={}, files=(written,))
+
+
 @pytest.mark.parametrize("offset", [None, ""])
 def test_no_offset_writes_no_offset(offset):
     assert tomllib.loads(render(offset=offset)) == {}
