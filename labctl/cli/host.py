@@ -234,7 +234,8 @@ def keys(
                 "The host key of {hosts} differs from the one {file} holds: a reinstalled machine, or someone in "
                 "between; check with IT, then `ssh-keygen -R HOST` and run `labctl host keys` again."
             ).format(hosts=names, file=known),
-            ExitCode.HOST_NOT_READY,
+            # the first that applies of 4, 3: a machine that gave no key at all is unreachable
+            ExitCode.UNREACHABLE if keyless else ExitCode.HOST_NOT_READY,
         )
     if not add:
         if found:

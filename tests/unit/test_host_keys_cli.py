@@ -1,6 +1,6 @@
 """`labctl host keys -i room.ini`: the first contact with a room, with the playbook's run faked (each
 machine's ssh-keyscan output as host_keys in its labctl_report). What is shown, what is recorded in
-known_hosts, and the exit codes: conflicts 3, a declined question 2, a machine without keys 4."""
+known_hosts, and the exit codes: conflicts 3, a declined question 2, a machine without keys 4 (also with a conflict)."""
 
 import base64
 import json
@@ -135,6 +135,15 @@ def test_a_changed_key_is_exit_3_and_nothing_is_recorded(room, tmp_path):
     assert "ssh-keygen -R HOST" in message
     assert known.read_text() == f"[10.0.0.2]:2222 ssh-ed25519 {A}\n"  # neither replaced nor pc1's added
     assert hostkeys.fingerprint(B) in outcome.stdout  # the new key is shown for IT to compare
+
+
+def test_a_changed_key_and_a_machine_without_keys_is_exit_4_the_first_that_applies(room, tmp_path):
+    known = tmp_path / "known_hosts"
+    known.write_text(f"10.0.0.1 ssh-ed25519 {B}\n")  # pc1 had another key; pc2 gives none
+    outcome, _ = room(["--yes", "--known-hosts", str(known)], {"pc1": SCANS["pc1"], "pc2": None})
+    assert outcome.exit_code == ExitCode.UNREACHABLE, outcome.output
+    assert outcome.exception.message.startswith("The host key of 10.0.0.1 differs")
+    assert known.read_text() == f"10.0.0.1 ssh-ed25519 {B}\n"
 
 
 def test_a_machine_without_keys_is_shown_and_exit_4_after_the_others_are_recorded(room, tmp_path):

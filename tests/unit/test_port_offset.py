@@ -22,7 +22,8 @@ def test_offset_accepted(value, expected):
     assert scenario_action.port_offset(value, "s01", [8080]) == expected
 
 
-@pytest.mark.parametrize("value", [-1, 50001, "ten", "1.5", 1.5, True, [1], "{{ 3 }}"])
+# "²" and "٣" are digits to str.isdigit, and int() refuses the first: neither is an offset.
+@pytest.mark.parametrize("value", [-1, 50001, "ten", "1.5", 1.5, True, [1], "{{ 3 }}", "²", "٣"])
 def test_offset_refused_in_one_sentence(value):
     with pytest.raises(AnsibleActionFail) as err:
         scenario_action.port_offset(value, "s01", [8080])

@@ -141,7 +141,7 @@ def port_offset(value, host, ports):
     """The host's lab_port_offset as an int (0 when unset); ValueError with one sentence when wrong."""
     if value is None or value == "":
         return 0
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT_OFFSET:
         shown = value if not isinstance(value, str) else value[:40]
