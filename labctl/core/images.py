@@ -549,19 +549,34 @@ def _sha256(chunks) -> str:
 
 
 def controller_cache(keep: set[str]) -> Path:
-    """Where the controller keeps image archives for the machines it serves, by image ID: in this
-    account's own state folder (root's: /var/lib/labctl/images), which no one else may write.
+    """Where the controller keeps image archives for the machines it serves: in this account's own state
+    folder (root's: /var/lib/labctl/images), which no one else may write.
 
-    Archives of images no longer in the store go: they would never be asked for again; so do the
-    .tar.part files of saves that a killed run left (call it holding the lock: no save is running).
-    Anything else there (a link, a folder) is no archive of labctl's and goes too.
+    One archive per set of images that hosts lack (playbooks/steps/images_from_controller.yml): `NAME.tar`
+    with the image IDs it holds in `NAME.ids`, so that the layers the images share travel once. An archive
+    goes when one of its images is no longer in the store (`keep`: the store's image IDs; it would never
+    be asked for again), and so does anything else here: the .tar.part of a save a killed run left (call
+    it holding the lock: no save is running), an .ids without its archive, a link, a folder.
     """
     folder = make_state_dir("images")
-    for entry in folder.iterdir():
-        archive = entry.name.endswith(".tar") and entry.is_file() and not entry.is_symlink()
-        if not archive or entry.name.removesuffix(".tar") not in keep:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+    entries = list(folder.iterdir())
+    kept: set[str] = set()
+    for entry in entries:
+        stem = entry.name.removesuffix(".tar")
+        ids = folder / f"{stem}.ids"
+        if entry.name.endswith(".tar") and _plain_file(entry) and _plain_file(ids):
+            held = set(ids.read_text(encoding="ascii", errors="replace").split())
+            if held and held <= keep:
+                kept |= {entry.name, ids.name}
+    for entry in entries:
+        if entry.name in kept:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
     return folder
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()

@@ -488,11 +488,19 @@ def test_csv_is_written_only_in_a_folder_no_other_account_may_change(tmp_path):
 def test_the_controllers_archive_cache_sweeps_partial_saves_and_anything_not_an_archive(tmp_path, monkeypatch):
     monkeypatch.setenv("LABCTL_STATE_DIR", str(tmp_path / "state"))
     cache = paths.make_state_dir("images")
-    for name in ("keep.tar", "keep.tar.part", "gone.tar", "x.txt"):
-        (cache / name).write_bytes(b"x")
+    # set1 holds images a and b (both still in the store); set2 holds c, which is gone; set3 lost its .ids;
+    # set4's .ids is a link; set5 is only an .ids (its save was killed before the rename).
+    for name, data in {
+        "set1.tar": "x", "set1.ids": "a\nb\n", "set1.tar.part": "x", "set2.tar": "x", "set2.ids": "a\nc\n",
+        "set3.tar": "x", "set4.tar": "x", "set5.ids": "a\n", "empty.tar": "x", "empty.ids": "", "x.txt": "x",
+    }.items():  # fmt: skip
+        (cache / name).write_text(data)
+    (cache / "set4.ids").symlink_to(cache / "set1.ids")
     (cache / "link.tar").symlink_to("/etc/hostname")
-    assert images.controller_cache({"keep", "link"}) == cache
-    assert sorted(p.name for p in cache.iterdir()) == ["keep.tar"]
+    (cache / "link.ids").write_text("a\n")
+    (cache / "folder.tar").mkdir()
+    assert images.controller_cache({"a", "b", "link"}) == cache
+    assert sorted(p.name for p in cache.iterdir()) == ["set1.ids", "set1.tar"]
 
 
 # --- the leases of a run on an inventory (real ansible-runner runs on this machine) -------------------
