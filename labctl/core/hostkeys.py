@@ -7,6 +7,7 @@ Pure functions over ssh-keyscan's output and a known_hosts text; the keys are fe
 
 import base64
 import hashlib
+import hmac
 import os
 import tempfile
 from dataclasses import dataclass
@@ -56,12 +57,22 @@ def merge(known: str, keys: list[HostKey]) -> tuple[list[HostKey], list[HostKey]
     """(keys to add, keys that differ from the recorded ones). A machine already known with the same key
     needs nothing; a machine known with another key of the same type is a conflict (never replaced)."""
     recorded: dict[tuple[str, str], set[str]] = {}
+    hashed: list[tuple[bytes, bytes, str, str]] = []  # (salt, digest, type, key) of `|1|salt|digest` names
     for raw in (known or "").splitlines():
         parts = raw.split()
-        if len(parts) < 3 or raw.startswith("#") or parts[0].startswith("|"):
-            continue  # hashed names cannot be compared here: ssh itself judges those
+        if len(parts) < 3 or raw.startswith("#") or raw.startswith("@"):
+            continue  # markers (@cert-authority, @revoked) are ssh's own business
         for name in parts[0].split(","):
+            if name.startswith("|"):
+                salted = _hashed_name(name)
+                if salted:
+                    hashed.append((*salted, parts[1], parts[2]))
+                continue
             recorded.setdefault((name, parts[1]), set()).add(parts[2])
+    for key in keys:  # a hashed name (HashKnownHosts, Debian's default) counts once its hash matches
+        for salt, digest, kind, blob in hashed:
+            if kind == key.kind and hmac.compare_digest(hmac.new(salt, key.host.encode(), "sha1").digest(), digest):
+                recorded.setdefault((key.host, kind), set()).add(blob)
     add, conflicts = [], []
     for key in keys:
         have = recorded.get((key.host, key.kind))
@@ -71,6 +82,17 @@ def merge(known: str, keys: list[HostKey]) -> tuple[list[HostKey], list[HostKey]
         elif key.key not in have:
             conflicts.append(key)
     return add, conflicts
+
+
+def _hashed_name(name: str) -> tuple[bytes, bytes] | None:
+    """(salt, HMAC-SHA1 digest) of a hashed known_hosts name `|1|salt|digest`, None when it is not one."""
+    parts = name.split("|")
+    if len(parts) != 4 or parts[1] != "1":
+        return None
+    try:
+        return base64.b64decode(parts[2], validate=True), base64.b64decode(parts[3], validate=True)
+    except ValueError:
+        return None
 
 
 def record(path: Path, keys: list[HostKey]) -> None:

@@ -176,6 +176,26 @@ def test_two_different_keys_for_one_name_in_one_scan_are_a_conflict():
     assert hostkeys.merge("", [first, second]) == ([first], [second])
 
 
+def test_a_hashed_known_hosts_is_compared_too_a_changed_key_is_a_conflict(tmp_path):
+    """Debian hashes known_hosts names (HashKnownHosts): ssh-keygen -H hashes the file here, the referee."""
+    known = tmp_path / "known_hosts"
+    known.write_text(f"10.0.0.1 ssh-ed25519 {A}\n[10.0.0.2]:2222 ssh-ed25519 {B}\n")
+    subprocess.run(["ssh-keygen", "-q", "-H", "-f", str(known)], check=True, capture_output=True)
+    text = known.read_text()
+    assert "10.0.0" not in text and text.count("|1|") == 2  # really hashed
+    same = [HostKey("10.0.0.1", "ssh-ed25519", A), HostKey("[10.0.0.2]:2222", "ssh-ed25519", B)]
+    assert hostkeys.merge(text, same) == ([], [])
+    changed = HostKey("[10.0.0.2]:2222", "ssh-ed25519", C)
+    other_type = HostKey("10.0.0.1", "ecdsa-sha2-nistp256", C)
+    assert hostkeys.merge(text, [changed, other_type]) == ([other_type], [changed])
+
+
+@pytest.mark.parametrize("name", ["|1|", "|1|!!|??", "|2|YWJj|YWJj", "|1|YWJj"])
+def test_a_broken_hashed_name_is_no_recorded_name(name):
+    key = HostKey("10.0.0.1", "ssh-ed25519", A)
+    assert hostkeys.merge(f"{name} ssh-ed25519 {B}\n", [key]) == ([key], [])
+
+
 # --- record ----------------------------------------------------------------------------------------------
 
 
