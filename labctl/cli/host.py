@@ -173,7 +173,8 @@ def setup(
 ) -> None:
     """Install Podman if missing and configure it so containers start here (needs root); --undo undoes it.
     With --lab-user NAME (or each host's lab_user): linger, overlay storage and subuids for that user."""
-    if undo and (opts.connection.lab_user or default_subnet or install_labctl):
+    # The flag only: a machine's config file may name its student, and --undo must still run there.
+    if undo and (opts.lab_user or default_subnet or install_labctl):
         raise LabctlError(
             _("--lab-user, --default-subnet and --install-labctl do not go with --undo, which removes labctl's files."),
             ExitCode.USAGE,

@@ -83,7 +83,8 @@ LabUser = Annotated[
         metavar="NAME",
         help=(
             "Whose rootless Podman store holds the lab: labctl connects as the inventory's admin and does the "
-            "exercise as NAME (default: each host's lab_user, LABCTL_LAB_USER, config; else the connecting user)."
+            "exercise as NAME (default: each host's lab_user; on this machine LABCTL_LAB_USER, config; else the "
+            "connecting user)."
         ),
         show_default=False,
     ),

@@ -193,7 +193,6 @@ def connection(
     base = defaults(env, files)
     if lab_user is not None:
         _typed("lab_user", lab_user, "--lab-user")
-    user = lab_user or base.get("lab_user")
     given = {"inventory": inventory, "limit": limit, "become": become, "forks": forks, "private_key": private_key}
     settled = {key: value if value is not None else base.get(key) for key, value in given.items()}
     if become is None and not settled["inventory"]:
@@ -210,6 +209,10 @@ def connection(
             )
         key = str(path.absolute())
     remote = bool(settled["inventory"] or settled["limit"])
+    # A room's hosts name their own lab_user in the inventory: the environment and the config files (a
+    # room machine's /etc/labctl/config.toml names its student) speak for this machine alone. Passed to
+    # Ansible as an extra var, they would override every host's lab_user.
+    user = lab_user or (None if remote else base.get("lab_user"))
     if not remote and user == own_name():
         user = None  # this machine, as the lab user: their own store, no become
     # The machine's own offset counts for a run on this machine; a room's hosts have theirs in the inventory.

@@ -46,7 +46,20 @@ def students_ready(room, tmp_path_factory):
     inventory = lab_inventory(
         room, tmp_path_factory.mktemp("lab"), {"m1-s1": "student1", "m1-s2": "student2", "m2-s1": "student1"}
     )
+    # m1's students as accounts made before uidmap (or by an LDAP): no subordinate ids. Both are hosts of one
+    # run: each must get a block of its own, never the same host ids.
+    room.ssh(1, "sudo sed -i '/^student[12]:/d' /etc/subuid /etc/subgid")
     ok(run_labctl("host", "setup", "-i", inventory, "--become", timeout=900))
+    for ids in ("/etc/subuid", "/etc/subgid"):
+        ranges = {}
+        for line in room.ssh(1, f"cat {ids}").stdout.splitlines():
+            user, start, count = line.split(":")
+            ranges.setdefault(user, []).append(range(int(start), int(start) + int(count)))
+        assert len(ranges.get("student1", [])) == 1 and len(ranges.get("student2", [])) == 1, (ids, ranges)
+        mine = [(u, r) for u, rs in ranges.items() for r in rs]
+        for i, (user, one) in enumerate(mine):  # no two users share an id
+            for other_user, other in mine[i + 1 :]:
+                assert one.stop <= other.start or other.stop <= one.start, (ids, user, other_user, ranges)
     return room, inventory
 
 
@@ -191,6 +204,8 @@ def test_host_setup_undo_takes_off_what_labctl_put_on_the_machine(labctl_on_m1):
     record = json.loads(room.ssh(1, "sudo cat /var/lib/labctl/host.json").stdout)
     subids = {user: done["subids"] for user, done in record["lab_users"].items() if done.get("subids")}
     assert record["labctl_install"]["venv"] == "/opt/labctl", record
+    # students_ready set both students of m1 up in one run (two hosts, one record): neither entry was lost
+    assert {"student1", "student2"} <= set(record["lab_users"]), record
     room.set_up = False  # whatever happens below: a later room test sets m1 up again
     undo = ok(run_labctl("host", "setup", "--undo", "-i", inventory, "-b", "--json", timeout=900))
     assert "/opt/labctl" in undo.stdout, undo.stdout

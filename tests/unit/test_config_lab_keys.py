@@ -76,12 +76,24 @@ def test_nothing_configured_is_no_lab_user_no_offset_and_new_keys_not_accepted(f
 def test_lab_user_flag_over_environment_over_user_over_system(files, monkeypatch):
     system, user = files
     system.write_text('lab_user = "sysuser"\n')
-    assert config.connection(inventory="room.ini").lab_user == "sysuser"
+    assert config.connection().lab_user == "sysuser"
     user.write_text('lab_user = "cfguser"\n')
-    assert config.connection(inventory="room.ini").lab_user == "cfguser"
+    assert config.connection().lab_user == "cfguser"
     monkeypatch.setenv("LABCTL_LAB_USER", "envuser")
-    assert config.connection(inventory="room.ini").lab_user == "envuser"
-    assert config.connection(inventory="room.ini", lab_user="flaguser").lab_user == "flaguser"
+    assert config.connection().lab_user == "envuser"
+    assert config.connection(lab_user="flaguser").lab_user == "flaguser"
+
+
+def test_a_room_run_leaves_the_lab_user_to_each_hosts_inventory_entry(files, monkeypatch):
+    """The machine's config (host setup writes its student into /etc/labctl/config.toml) and the environment
+    speak for this machine: on a room run they would become an extra var overriding every host's lab_user."""
+    system, user = files
+    system.write_text('lab_user = "sysuser"\n')
+    user.write_text('lab_user = "cfguser"\n')
+    monkeypatch.setenv("LABCTL_LAB_USER", "envuser")
+    assert config.connection(inventory="room.ini").lab_user is None
+    assert config.connection(limit="pc1").lab_user is None
+    assert config.connection(inventory="room.ini", lab_user="flaguser").lab_user == "flaguser"  # said for all
 
 
 def test_port_offset_environment_over_user_over_system(files, monkeypatch):
@@ -181,7 +193,8 @@ def test_the_own_account_as_lab_user_is_its_own_store(files, monkeypatch):
     monkeypatch.setattr(config, "own_name", lambda: OTHER)
     system.write_text(f'lab_user = "{OTHER}"\n')
     assert config.connection().lab_user is None  # this machine, as the lab user: no become to itself
-    assert config.connection(inventory="room.ini").lab_user == OTHER
+    assert config.connection(inventory="room.ini").lab_user is None  # a room: each host's own lab_user
+    assert config.connection(inventory="room.ini", lab_user=OTHER).lab_user == OTHER  # the flag: every host
 
 
 # --- wrong values: one sentence, exit 2 --------------------------------------------------------------------
@@ -290,7 +303,7 @@ def render(user="", offset=None, scenarios=()):
     role_vars = yaml.safe_load((ROOT / "roles/host/vars/main.yml").read_text())
     return template.render(
         __host_dropin_marker=role_vars["__host_dropin_marker"],
-        host_rootless_user=user,
+        __host_labctl_user=user,
         __host_labctl_offset=offset,
         host_labctl_scenarios=list(scenarios),
     )
@@ -360,7 +373,7 @@ def test_ansibles_own_templating_writes_the_same(offset):
     role_vars = yaml.safe_load((ROOT / "roles/host/vars/main.yml").read_text())
     variables = {
         "__host_dropin_marker": role_vars["__host_dropin_marker"],
-        "host_rootless_user": 'stu"dent',
+        "__host_labctl_user": 'stu"dent',
         "__host_labctl_offset": offset,
         "host_labctl_scenarios": ["ex1", "ex2"],
     }

@@ -49,3 +49,22 @@ def test_setup_help_shows_undo():
     result = run_labctl("host", "setup", "--help")
     assert result.rc == 0
     assert "--undo" in result.stdout
+
+
+def test_undo_runs_on_a_machine_whose_config_names_its_student(monkeypatch, tmp_path):
+    """--install-labctl writes the machine's student into /etc/labctl/config.toml: a config's (or the
+    environment's) lab user is not the --lab-user flag, and --undo still runs there."""
+    from typer.testing import CliRunner
+
+    from labctl.cli import host
+    from labctl.cli.app import app
+
+    monkeypatch.setenv("LABCTL_LAB_USER", "student1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    ran = []
+    monkeypatch.setattr(
+        host, "_run", lambda action, opts, settings=None: ran.append((action, opts.connection.lab_user))
+    )
+    result = CliRunner().invoke(app, ["host", "setup", "--undo"])
+    assert result.exit_code == 0, result.output
+    assert ran == [("undo", "student1")]

@@ -211,3 +211,35 @@ def test_list_gives_each_machine_its_moved_ports_and_none_for_unmoved():
     scenario = SimpleNamespace(host_ports=[8080, 8081])
     offsets = {"m1-s1": port_offset("200"), "m1-s2": port_offset(300), "m2": port_offset(None), "m3": port_offset("x")}
     assert moved_ports(scenario, offsets) == {"m1-s1": [8280, 8281], "m1-s2": [8380, 8381]}
+
+
+# --- two students of one machine: two inventory hosts, one machine -----------------------------------------
+
+
+def test_same_machine_groups_hosts_by_address_and_port_in_the_plays_order():
+    from ansible_collections.labctl.lab.plugins.filter.same_machine import same_machine
+
+    hostvars = {
+        "m1-s1": {"ansible_host": "10.0.0.1", "lab_user": "student1"},
+        "m2": {"ansible_host": "10.0.0.2"},
+        "m1-s2": {"ansible_host": "10.0.0.1", "ansible_port": 22},
+        "m1-other-sshd": {"ansible_host": "10.0.0.1", "ansible_port": 2222},
+        "10.0.0.1": {},  # named by its address, no ansible_host
+    }
+    play = list(hostvars)
+    assert same_machine(play, hostvars, "m1-s2") == ["m1-s1", "m1-s2", "10.0.0.1"]
+    assert same_machine(play, hostvars, "m2") == ["m2"]
+    assert same_machine(play, hostvars, "m1-other-sshd") == ["m1-other-sshd"]
+    assert same_machine(["m1-s2"], hostvars, "m1-s2") == ["m1-s2"]  # failed hosts are out of the play
+
+
+def test_subids_sees_a_users_ranges_by_name_or_uid_and_the_next_block_skips_what_a_first_student_got():
+    from ansible_collections.labctl.lab.plugins.modules.subids import has_range
+
+    text = "student1:100000:65536\n1002:165536:65536\n"
+    assert has_range(text, "student1", 1001) and has_range(text, "student2", 1002)
+    assert not has_range(text, "student3", 1003) and not has_range("", "student1", 1001)
+    # run one host at a time (throttle 1): the second student reads the first one's block and gets the next
+    first = lab_store.free_subid_start("", "")
+    second = lab_store.free_subid_start(f"student1:{first}:65536\n", f"student1:{first}:65536\n")
+    assert (first, second) == (100000, 165536)
