@@ -38,6 +38,16 @@ def ok(result):
     return result
 
 
+@pytest.fixture(scope="module", autouse=True)
+def root_store_clean(room):
+    """No exercise in the machines' root stores (test_room.py's tests may have left ex1 and ex2 up, when run
+    without its last ones): they would hold the ports the students' labs need, and m3's ex1 would answer
+    the 10.88 test's up as already in place."""
+    ensure_set_up(room)
+    for scenario in ("ex1", "ex2"):
+        ok(run_labctl("clean", scenario, "-i", str(room.inventory), "-b", timeout=900))
+
+
 @pytest.fixture(scope="module")
 def students_ready(room, tmp_path_factory):
     """host setup for the lab users of m1 (both students) and m2 (student1): linger (none here: no systemd
