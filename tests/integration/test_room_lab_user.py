@@ -219,12 +219,13 @@ def test_host_setup_undo_takes_off_what_labctl_put_on_the_machine(labctl_on_m1):
     room.set_up = False  # whatever happens below: a later room test sets m1 up again
     # student1's rootless Podman still runs (its pause process): usermod takes no ids from a busy user, so
     # undo keeps that range, lists it in kept.json and says so (CI2 of land5: exit 3 before).
-    room.ssh(1, "sudo -u student1 -i sh -c 'podman unshare true'; true")
+    room.ssh(1, "sudo -u student1 setsid -f sleep 600 </dev/null >/dev/null 2>&1")  # student1 is logged in
+    assert room.ssh(1, "pgrep -u student1 -x sleep >/dev/null && echo busy; true").stdout.strip() == "busy"
+    assert "student1" in subids, record  # students_ready gave m1's students their ranges
     undo = ok(run_labctl("host", "setup", "--undo", "-i", inventory, "-b", "--json", timeout=900))
     assert "/opt/labctl" in undo.stdout, undo.stdout
-    if room.ssh(1, "pgrep -u student1 >/dev/null && echo busy; true").stdout.strip() == "busy" and subids:
-        assert "kept the subordinate ids of student1" in undo.stdout, undo.stdout
-        assert room.ssh(1, "sudo test -s /var/lib/labctl/kept.json && echo kept; true").stdout.strip() == "kept"
+    assert "kept the subordinate ids of student1" in undo.stdout, undo.stdout
+    assert room.ssh(1, "sudo test -s /var/lib/labctl/kept.json && echo kept; true").stdout.strip() == "kept"
     room.ssh(1, "sudo pkill -KILL -u student1; sudo pkill -KILL -u student2; true")  # the students log out
     ok(run_labctl("host", "setup", "--undo", "-i", inventory, "-b", "--json", timeout=900))  # takes the rest
     assert room.ssh(1, "sudo test -e /var/lib/labctl/kept.json && echo kept; true").stdout.strip() == ""
