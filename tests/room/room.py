@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 if __package__:
@@ -222,7 +223,8 @@ class Room:
         if late:
             # Seen once in CI (all three machines, never here): say what was seen, make those machines
             # afresh once, and fail with the same account if they still do not answer.
-            print(f"room: {self.diagnose(late, deadline)}; making them afresh", file=sys.stderr)
+            # A warning: pytest's summary shows it even when the room then comes up.
+            warnings.warn(f"room: {self.diagnose(late, deadline)}; making them afresh", RuntimeWarning, stacklevel=2)
             podman("rm", "-f", "-t", "0", *(self.name(i) for i in late), check=False)
             for i in late:
                 self._start_machine(i, tag, pub)
