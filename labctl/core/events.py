@@ -8,11 +8,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
+from labctl.core import i18n
 from labctl.core.i18n import _
 from labctl.core.results import Check, Failure
 from labctl.core.secrets import redact, redact_values
 
-EXPLICIT_ACTIONS = ("ansible.builtin.fail", "ansible.builtin.assert")
+EXPLICIT_ACTIONS = ("ansible.builtin.fail", "ansible.builtin.assert", "labctl.lab.stop")
 
 ProgressCallback = Callable[[str, str], None]  # (host, task name)
 # A progress callback may also have a `host(host, state, detail)` method: per machine, state is
@@ -35,6 +38,8 @@ def failure_message(res: dict[str, Any]) -> str:
     failed = [r for r in res.get("results") or [] if isinstance(r, dict) and r.get("failed")]
     if failed and str(res.get("msg") or "").startswith(("One or more items failed", "All items completed")):
         res = failed[0]
+    if reasons.is_said(res.get("labctl_said")):  # a stop as data (labctl.lab.stop, a module that refuses)
+        return " ".join(reasons.say(res["labctl_said"], i18n.current()).split())
     msg = _plain(res.get("msg") or "")
     stderr = str(res.get("stderr") or res.get("module_stderr") or "").strip()
     last = stderr.splitlines()[-1].strip() if stderr else ""

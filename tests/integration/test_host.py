@@ -71,6 +71,13 @@ def test_up_fails_before_creating_anything_when_a_port_is_taken(tmp_path, listen
     assert "scenario portcheck" in message
     assert "Traceback" not in message and len(message.splitlines()) == 1
     assert podman("network", "ls", "-q", "--filter", "name=^my-web-net$").strip() == "", "nothing may be created"
+    # The same stop, for a German class: the locale picks the language, the exit code stays.
+    german = run_labctl("up", "portcheck", env={"LABCTL_SCENARIO_PATH": str(tmp_path), "LANG": "de_DE.UTF-8"})
+    assert german.rc == 3, german.stdout + german.stderr
+    said = german.stderr.strip()
+    assert f"Port {port} wird von python" in said and f"(PID {pid}) belegt, aber Szenario portcheck braucht ihn" in said
+    assert said.endswith("beenden Sie diesen Prozess, dann versuchen Sie es erneut."), said
+    assert "Traceback" not in said and len(said.splitlines()) == 1
 
 
 def test_a_port_held_by_the_scenarios_own_container_passes(tmp_path, clean_scenario):
@@ -137,4 +144,11 @@ def test_without_podman_and_without_root_up_says_what_to_run(path_without_podman
     assert "Podman is not installed and labctl runs without root" in message
     assert "sudo apt-get install -y podman" in message
     assert "Traceback" not in message and len(message.splitlines()) == 1
+    german = subprocess.run(
+        [*cmd[:5], "LANG=de_DE.UTF-8", *cmd[5:]], capture_output=True, text=True, timeout=300, cwd="/"
+    )
+    assert german.returncode == 3, german.stdout + german.stderr
+    assert "Podman ist nicht installiert, und labctl läuft ohne root: führen Sie `sudo apt-get install -y podman" in (
+        german.stderr
+    )
     assert os.geteuid() == 0  # the test itself runs as root; only labctl ran as the student

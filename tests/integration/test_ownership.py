@@ -71,7 +71,7 @@ def test_up_stops_before_replacing_what_labctl_did_not_make_unless_forced(clean_
     mine = podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip()
     up = run_labctl("up", "ex1")
     assert up.rc == 3, up.stdout + up.stderr
-    assert "container webserver already exists but labctl did not make it" in up.stderr
+    assert "Container webserver already exists but labctl did not make it" in up.stderr
     assert "--force" in up.stderr
     assert podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip() == mine
     assert "client" not in podman("ps", "-a", "--format", "{{.Names}}").split(), "up changed something"

@@ -6,7 +6,7 @@ import os
 import stat
 
 import pytest
-from ansible_collections.labctl.lab.plugins.module_utils import lab_store, networks
+from ansible_collections.labctl.lab.plugins.module_utils import lab_store, networks, reasons
 
 
 class _St:
@@ -113,21 +113,25 @@ def test_podmans_own_devices_and_loopback_are_no_clash():
 
 def test_an_address_inside_the_default_subnet_is_found():
     found = networks.clash("10.88.0.0/16", networks.addresses(IP_ADDR), [])
-    assert found == "its address 10.88.4.17 (eth0)"
-    sentence = networks.sentence("10.88.0.0/16", found)
+    assert reasons.words(found) == "address 10.88.4.17 (eth0)"
+    sentence = reasons.english(networks.sentence("10.88.0.0/16", found))
+    assert sentence.startswith("This machine's address 10.88.4.17 (eth0) lies inside 10.88.0.0/16,")
     assert "labctl host setup --default-subnet" in sentence and "\n" not in sentence
+    german = reasons.say(networks.sentence("10.88.0.0/16", found), "de")
+    assert german.startswith("Die Adresse 10.88.4.17 (eth0) dieser Maschine liegt in 10.88.0.0/16,")
 
 
 def test_a_route_into_the_default_subnet_is_found_and_a_wider_network_too():
-    assert networks.clash("10.88.0.0/16", [], [("eth1", "10.88.128.0/20")]) == "its route to 10.88.128.0/20 (eth1)"
-    assert networks.clash("10.88.0.0/16", [("eth0", "10.0.0.5/8")], []) == "its address 10.0.0.5 (eth0)"
-    assert networks.clash("10.88.0.0/16", [("eth0", "192.168.1.5/24")], [("eth0", "10.0.2.0/24")]) == ""
-    assert networks.clash("not a subnet", [("eth0", "10.88.0.5/16")], []) == ""
+    route = networks.clash("10.88.0.0/16", [], [("eth1", "10.88.128.0/20")])
+    assert reasons.words(route) == "route to 10.88.128.0/20 (eth1)"
+    assert reasons.words(networks.clash("10.88.0.0/16", [("eth0", "10.0.0.5/8")], [])) == "address 10.0.0.5 (eth0)"
+    assert networks.clash("10.88.0.0/16", [("eth0", "192.168.1.5/24")], [("eth0", "10.0.2.0/24")]) is None
+    assert networks.clash("not a subnet", [("eth0", "10.88.0.5/16")], []) is None
 
 
 def test_the_qemu_vms_own_network_is_no_clash():
     # The suite's cgroup v2 VM is on 10.0.2.15 (qemu's user network): no clash with Podman's default.
-    assert networks.clash(networks.DEFAULT_SUBNET, [("ens3", "10.0.2.15/24")], [("ens3", "10.0.2.0/24")]) == ""
+    assert networks.clash(networks.DEFAULT_SUBNET, [("ens3", "10.0.2.15/24")], [("ens3", "10.0.2.0/24")]) is None
 
 
 def test_default_subnet_follows_the_containers_conf_files_in_order():

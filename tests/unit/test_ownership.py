@@ -2,7 +2,7 @@
 
 import json
 
-from ansible_collections.labctl.lab.plugins.module_utils import ownership
+from ansible_collections.labctl.lab.plugins.module_utils import ownership, reasons
 
 import tests.unit.collection  # noqa: F401 - module_utils importable
 
@@ -32,11 +32,16 @@ def test_a_network_of_the_name_is_used_as_it_is_and_names_not_there_are_nobodys(
 
 
 def test_the_refusal_is_one_sentence_that_names_the_ways_out():
-    one = ownership.refusal(["container webserver"])
-    assert one.startswith("container webserver already exists but labctl did not make it, and up would replace it:")
+    one = reasons.english(ownership.refusal(["container webserver"]))
+    assert one.startswith("Container webserver already exists but labctl did not make it, and up would replace it:")
     assert "--force" in one and "`labctl clean`" in one
     two = ownership.refusal(["container webapp", "volume mysql_data"])
-    assert two.startswith("container webapp, volume mysql_data already exist but labctl did not make them")
+    assert reasons.english(two).startswith(
+        "Container webapp, volume mysql_data already exist but labctl did not make them"
+    )
+    assert reasons.say(two, "de").startswith(
+        "Container webapp, Volume mysql_data gibt es schon, aber nicht von labctl angelegt, und up würde sie ersetzen:"
+    )
 
 
 def test_secrets_are_listed_then_inspected_once():

@@ -7,8 +7,9 @@ name: port_verdict
 short_description: Judge a scenario's host ports from who holds them
 description:
   - A port passes when it is free or published by one of the scenario's own pods or containers.
-  - Returns C({ok, ports, expected, found, hint, problem}), the sentences a C(labctl.lab.check) shows;
-    C(ports) are the file's numbers moved by the offset, C(problem) the one sentence that stops up.
+  - Returns C({ok, ports, expected, found, hint, problem, said}), the sentences a C(labctl.lab.check) shows;
+    C(ports) are the file's numbers moved by the offset, C(problem) the one sentence that stops up (in
+    English; C(said) the same as data, for labctl.lab.stop).
   - Given a list of scenarios' checks, returns the first verdict that is not ok (else the last).
 positional: _input, check, offset
 options:

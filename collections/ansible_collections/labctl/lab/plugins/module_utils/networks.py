@@ -10,6 +10,8 @@ naming the fix: `labctl host setup --default-subnet CIDR` writes it into labctl'
 import ipaddress
 import json
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 DEFAULT_SUBNET = "10.88.0.0/16"
 # Interfaces that are Podman's own (its bridges and the containers' veth ends): never a clash.
 PODMAN_DEVICES = ("podman", "cni-podman", "veth", "vnet")
@@ -44,33 +46,29 @@ def routes(ip_route_json):
 
 
 def clash(subnet, own_addresses, own_routes):
-    """The first of the machine's addresses or routes inside (or around) `subnet`, as words; "" when none."""
+    """The first of the machine's addresses or routes inside (or around) `subnet`, as a said
+    (module_utils.reasons); None when none."""
     try:
         net = ipaddress.ip_network(subnet, strict=False)
     except ValueError:
-        return ""
+        return None
     for device, cidr in own_addresses:
         iface = ipaddress.ip_interface(cidr)
         if iface.version == net.version and (iface.ip in net or net.subnet_of(iface.network)):
-            return f"its address {iface.ip} ({device})"
+            return reasons.said("address_on", ip=str(iface.ip), device=device)
     for device, dst in own_routes:
         try:
             other = ipaddress.ip_network(dst, strict=False)
         except ValueError:
             continue
         if other.version == net.version and other.overlaps(net):
-            return f"its route to {other} ({device})"
-    return ""
+            return reasons.said("route_to", net=str(other), device=device)
+    return None
 
 
 def sentence(subnet, found):
-    """The one sentence that stops host check/setup and up."""
-    return (
-        f"This machine's {found} lies inside {subnet}, the network Podman gives its containers by default, so "
-        "the lab's pods would take the machine's own subnet and never answer: run `labctl host setup "
-        "--default-subnet 10.123.0.0/16` (a free /16 of your network), which writes it into labctl's "
-        "containers.conf drop-in, then try again"
-    )
+    """The one sentence that stops host check/setup and up, as a said."""
+    return reasons.said("subnet_clash", found=found, subnet=subnet)
 
 
 def default_subnet(conf_texts):

@@ -7,6 +7,8 @@ which labctl did not make. Pure functions over Podman's listing or inspect entri
 
 import json
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 MANAGED = "io.labctl.managed"
 # What up uses as it finds it, so whoever made it does not matter: a network of the name (ex1's step 2).
 GUARDED = ("containers", "pods", "volumes", "secrets")
@@ -35,13 +37,13 @@ def not_made_by_labctl(resources, found, kinds=GUARDED):
 
 
 def refusal(foreign):
-    """The sentence that stops up before it replaces what labctl did not make."""
-    one = len(foreign) == 1
-    them = "it" if one else "them"
-    return (
-        f"{', '.join(foreign)} already exist{'s' if one else ''} but labctl did not make {them}, and up would "
-        f"replace {them}: remove what you made (`labctl clean` removes the exercise's names), or run up with --force"
-    )
+    """The sentence that stops up before it replaces what labctl did not make, as a said (module_utils.reasons)."""
+    names = []
+    for item in foreign:  # "container webserver": the kind in the language shown, the name as it is
+        kind, _, name = item.partition(" ")
+        known = f"kind_{kind}" in reasons.TEXTS[reasons.DEFAULT_LANG]
+        names.append(reasons.said(f"kind_{kind}", name=name) if known else item)
+    return reasons.said("not_ours_one" if len(foreign) == 1 else "not_ours_many", names=names)
 
 
 def podman_secrets(run, podman, names):

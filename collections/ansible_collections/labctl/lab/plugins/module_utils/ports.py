@@ -9,6 +9,8 @@ NetworkSettings.Ports). published() reads either into one shape; everything else
 import json
 import re
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 MAX_PORT_OFFSET = 50000
 _SS_USERS = re.compile(r'\("([^"]+)",pid=(\d+)')
 
@@ -181,27 +183,33 @@ def verdict(found, check, offset=0):
             "found": "free" if all(h["free"] for h in need) else f"held by {scenario} itself",
         }
     first = foreign[0]
-    if first["pod"] or first["container"]:
-        by = f"pod {first['pod']}" if first["pod"] else f"container {first['container']}"
-        found_text = f"port {first['port']} is published by Podman {by}"
-    elif first["pid"]:
-        found_text = f"port {first['port']} is in use by {first['process']} (PID {first['pid']})"
-    else:
-        found_text = f"port {first['port']} is in use by a process labctl cannot see (run as root to name it)"
+    port = first["port"]
     if first["pod"]:
-        hint = f"remove that pod (`podman pod rm -f {first['pod']}`)"
+        by = reasons.said("port_by_pod", port=port, pod=first["pod"])
+        hint = reasons.said("remove_pod", pod=first["pod"])
     elif first["container"]:
-        hint = f"remove that container (`podman rm -f {first['container']}`)"
+        by = reasons.said("port_by_container", port=port, container=first["container"])
+        hint = reasons.said("remove_container", container=first["container"])
+    elif first["pid"]:
+        by = reasons.said("port_by_process", port=port, process=first["process"], pid=first["pid"])
+        hint = reasons.said("stop_process")
     else:
-        hint = "stop that process"
-    hint = f"{hint}, then try again"
-    problem = f"{found_text[:1].upper()}{found_text[1:]}, but scenario {scenario} needs it: {hint}."
-    return {**_free(wanted, scenario), "ok": False, "found": found_text, "hint": hint, "problem": problem}
+        by = reasons.said("port_by_unseen", port=port)
+        hint = reasons.said("stop_process")
+    said = reasons.said("port_stop", found=by, scenario=scenario, hint=hint)
+    return {
+        **_free(wanted, scenario),
+        "ok": False,
+        "found": reasons.words(by),
+        "hint": f"{reasons.words(hint)}, then try again",
+        "problem": reasons.english(said),
+        "said": said,  # the problem as data: labctl says it in the language it shows
+    }
 
 
 def _free(wanted, scenario):
     expected = f"{', '.join(map(str, wanted))} free or held by {scenario}"
-    return {"ok": True, "ports": wanted, "expected": expected, "found": "free", "hint": "", "problem": ""}
+    return {"ok": True, "ports": wanted, "expected": expected, "found": "free", "hint": "", "problem": "", "said": None}
 
 
 def who_holds(run, ports, ss="ss", podman=None):

@@ -40,7 +40,7 @@ import shutil
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups, lab_store, networks
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, cgroups, lab_store, networks, reasons
 from ansible_collections.labctl.lab.plugins.module_utils import ports as port_rules
 
 CAP_SYS_RESOURCE = 24
@@ -249,7 +249,7 @@ def subnet_clash(module, euid):
     inside the network Podman gives containers by default, else ""."""
     ip = module.get_bin_path("ip")
     if not ip:
-        return {"subnet": "", "clash": ""}
+        return {"subnet": "", "clash": "", "clash_said": None}
     folders = ["/usr/share/containers", "/etc/containers"]
     if euid != 0:
         folders.append(os.path.join(os.path.expanduser("~"), ".config", "containers"))
@@ -275,8 +275,10 @@ def subnet_clash(module, euid):
             networks.routes(route if rc_r == 0 else "[]"),
         )
     except ValueError:
-        found = ""
-    return {"subnet": subnet, "clash": networks.sentence(subnet, found) if found else ""}
+        found = None
+    said = networks.sentence(subnet, found) if found else None
+    # clash: the English sentence (host check's table, Ansible's output); clash_said: the same as data.
+    return {"subnet": subnet, "clash": reasons.english(said) if said else "", "clash_said": said}
 
 
 def main():

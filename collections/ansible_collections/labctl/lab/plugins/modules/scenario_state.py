@@ -61,7 +61,7 @@ labctl_report:
 import json
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import ownership, records
+from ansible_collections.labctl.lab.plugins.module_utils import ownership, reasons, records
 from ansible_collections.labctl.lab.plugins.module_utils.fingerprints import (
     PodmanError,
     fingerprints,
@@ -129,7 +129,8 @@ def _main(module, p, path, resources, run):
         foreign = ownership.not_made_by_labctl(resources, {**found, "secrets": secrets})
         result["not_made_by_labctl"] = foreign
         if foreign and not p["force"]:
-            module.fail_json(msg=ownership.refusal(foreign), labctl_exit_code=3, **result)
+            said = ownership.refusal(foreign)
+            module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=3, **result)
     module.exit_json(**result)
 
 
