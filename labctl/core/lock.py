@@ -33,6 +33,7 @@ from typing import Any
 from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary
 from ansible_collections.labctl.lab.plugins.module_utils import lease as leases
 
+from labctl.core import i18n
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 from labctl.core.paths import store_dir
@@ -381,7 +382,7 @@ class _Lease:
         _refuse_folder(self._as_owner(_folder_problem, self.folder), self.folder)
         verdict, holder = self._as_owner(_take, self.folder, self.identity, 0, mode)
         if verdict == "held" and wait:
-            say(_("Waiting for {run} to finish…").format(run=leases.describe(holder)))
+            say(_("Waiting for {run} to finish…").format(run=leases.describe(holder, i18n.current())))
             verdict, holder = self._as_owner(_take, self.folder, self.identity, LEASE_WAIT, mode)
         if verdict == "held":
             message = (
@@ -396,7 +397,11 @@ class _Lease:
                 )
             )
             raise LabctlError(
-                message.format(user=self.owner_name, run=leases.describe(holder), file=f"{self.folder}/{leases.LEASE}"),
+                message.format(
+                    user=self.owner_name,
+                    run=leases.describe(holder, i18n.current()),
+                    file=f"{self.folder}/{leases.LEASE}",
+                ),
                 ExitCode.HOST_NOT_READY,
             )
         self.thread = threading.Thread(target=self._refresh, name="labctl-lease", daemon=True)

@@ -66,10 +66,12 @@ def test_environment_names_the_runtime_dir_and_the_user_bus():
 
 
 def test_a_lab_user_who_does_not_linger_on_a_systemd_machine_is_one_sentence():
-    words = lab_store.problem("student07", 1001, systemd=True, lingers=False, runtime="")
+    words = reasons.english(lab_store.problem("student07", 1001, systemd=True, lingers=False, runtime=""))
     assert "student07 does not linger" in words and "labctl host setup --lab-user student07" in words
     assert "\n" not in words
-    waiting = lab_store.problem("student07", 1001, systemd=True, lingers=True, runtime="")
+    german = reasons.say(lab_store.problem("student07", 1001, systemd=True, lingers=False, runtime=""), "de")
+    assert german.startswith("student07 hat auf dieser Maschine kein Linger, daher würden")  # a name keeps its case
+    waiting = reasons.english(lab_store.problem("student07", 1001, systemd=True, lingers=True, runtime=""))
     assert "user@1001.service" in waiting
     assert lab_store.problem("student07", 1001, systemd=True, lingers=True, runtime="/run/user/1001") is None
     assert lab_store.problem("student07", 1001, systemd=False, lingers=False, runtime="") is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible_collections.labctl.lab.plugins.action.stop import stop_said
-from ansible_collections.labctl.lab.plugins.module_utils import ports, reasons
+from ansible_collections.labctl.lab.plugins.module_utils import lease, ports, reasons
 
 from labctl.core import events, i18n
 from tests.conftest import ROOT
@@ -24,7 +24,7 @@ def test_every_reason_is_said_in_english_and_german_with_the_same_placeholders()
     for key, english in reasons.TEXTS["en"].items():
         german = reasons.TEXTS["de"][key]
         assert set(reasons.PLACEHOLDER.findall(english)) == set(reasons.PLACEHOLDER.findall(german)), key
-        assert german != english or key.startswith("kind_"), f"{key} is not translated"
+        assert german != english or key in reasons.THE_SAME_IN_EVERY_LANGUAGE, f"{key} is not translated"
 
 
 def _used_reasons():
@@ -171,3 +171,14 @@ def test_the_stop_task_fails_with_english_and_the_said_in_a_real_run(tmp_path):
     german = reasons.say(result["labctl_said"], "de")
     assert german.startswith("Das Image {{ not a template }} ist nicht auf diesem Host")
     assert "richten Sie diesen Host auf den Registry-Mirror des Raums aus" in german
+
+
+def test_who_holds_a_store_is_said_in_both_languages():
+    holder = {"command": "up ex2", "user": "root", "pid": 7, "controller": "trainer-pc", "since": 0}
+    assert lease.describe(holder).startswith("up ex2 (root, PID 7 on trainer-pc, since ")
+    assert lease.describe(holder, "de").startswith("up ex2 (root, PID 7 auf trainer-pc, seit ")
+    assert lease.describe({}, "de") == "ein labctl-Lauf"
+    busy = reasons.said("store_busy", holder=lease.describe_said(holder), path="/var/lib/labctl/run.lease")
+    assert reasons.say(busy, "de").startswith(
+        "Ein anderer labctl-Lauf arbeitet im Podman-Speicher dieser Maschine: up ex2"
+    )

@@ -4,7 +4,7 @@ sleeps), the four ways to wait, and the one sentence with the log tail on a time
 import json
 
 import pytest
-from ansible_collections.labctl.lab.plugins.module_utils import waiting
+from ansible_collections.labctl.lab.plugins.module_utils import reasons, waiting
 
 import tests.unit.collection  # noqa: F401 - module_utils importable
 
@@ -248,3 +248,36 @@ def test_a_missing_container_is_not_running():
     run = Podman(clock, inspect=[(125, "[]", "Error: no such container")], logs=[(125, "", "no such container")])
     ok, result = wait({"container": "process-holder", "timeout": 0.5}, run)
     assert not ok and "(it is missing)" in result["msg"]
+
+
+def test_a_time_out_is_said_in_german_from_the_roles_words_as_data():
+    """ex2's database wait as its role words it (what and hint are saids): the same sentence in German."""
+    clock = Clock()
+    exited = (0, json.dumps([{"Name": "database", "State": {"Running": False, "Status": "exited"}}]), "")
+    run = Podman(clock, exec=[IMPROPER], inspect=[exited], logs=[(0, "", "")])
+    params = {
+        "container": "database",
+        "exec": ["true"],
+        "while_running": True,
+        "timeout": 120,
+        "what": reasons.said("wait_database", name="database"),
+        "hint": reasons.said("hint_reset_ex2"),
+    }
+    ok, result = wait(params, run)
+    assert not ok
+    assert result["msg"] == (
+        "The database container database was not ready and stopped (it is exited; `labctl reset ex2` starts it "
+        "afresh, without its data); the last log lines of database: none"
+    )
+    assert reasons.say(result["labctl_said"], "de") == (
+        "Der Datenbank-Container database war nicht bereit und hat angehalten (er ist exited; `labctl reset ex2` "
+        "startet ihn neu, ohne seine Daten); die letzten Log-Zeilen von database: keine"
+    )
+
+
+def test_a_url_that_is_waited_for_stays_as_it_is_at_the_start_of_the_sentence():
+    said = waiting.failure_message("http://localhost:8089/api/text", 5, reasons.said("why_no_answer"), "", [])
+    assert reasons.english(said) == "http://localhost:8089/api/text was not ready within 5 s (no answer)"
+    assert (
+        reasons.say(said, "de") == "http://localhost:8089/api/text war nicht innerhalb von 5 s bereit (keine Antwort)"
+    )

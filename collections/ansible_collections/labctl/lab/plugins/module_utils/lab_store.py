@@ -16,6 +16,8 @@ import os
 import pwd
 import stat
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 AUTO = "auto"
 AUTO_STEP = 100  # ports move in steps of 100 per lab user: 8080, 8180, 8280, …
 AUTO_SLOTS = 50  # steps before the slots repeat (the highest offset is AUTO_STEP * AUTO_SLOTS = 5000)
@@ -64,20 +66,14 @@ def environment(uid, runtime):
 
 
 def problem(user, uid, systemd, lingers, runtime):
-    """Why the lab user's rootless Podman cannot hold a lab here now (None: it can). One sentence's words."""
+    """Why the lab user's rootless Podman cannot hold a lab here now (None: it can), as a said
+    (module_utils.reasons)."""
     if int(uid) == 0 or not systemd:
         return None
     if not lingers:
-        return (
-            f"{user} does not linger on this machine, so their rootless containers would stop when Ansible's "
-            f"connection closes: run `labctl host setup --lab-user {user}` (or `loginctl enable-linger {user}` "
-            "as root) first"
-        )
+        return reasons.said("no_linger", user=user)
     if not runtime:
-        return (
-            f"{user}'s systemd user manager is not running (no /run/user/{uid}) although they linger: run "
-            f"`systemctl start user@{uid}.service` as root, or wait a moment after `labctl host setup`, then try again"
-        )
+        return reasons.said("no_user_manager", user=user, uid=uid)
     return None
 
 

@@ -23,6 +23,8 @@ import os
 import socket
 import time
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 LEASE = "run.lease"
 REFRESH = 300  # seconds between refreshes by a run's controller
 STALE_AFTER = 900  # a lease not refreshed for this long was left behind
@@ -101,18 +103,27 @@ def gone_here(holder, here=None, alive=pid_alive):
     return "" if alive(holder.get("pid"), holder.get("pid_start")) else holder["id"]
 
 
-def describe(holder):
+def describe_said(holder):
+    """Who holds a lease, as a said (module_utils.reasons): "up ex2 (root, PID 7 on trainer-pc, since 09:12)"."""
     if not holder:
-        return "a labctl run"
+        return reasons.said("a_labctl_run")
     try:
         since = time.strftime("%H:%M", time.localtime(float(holder.get("since", 0))))
     except (TypeError, ValueError):
         since = "?"
-    pid = f", PID {holder['pid']}" if holder.get("pid") else ""
-    return (
-        f"{holder.get('command') or 'a labctl run'} ({holder.get('user', '?')}{pid} on "
-        f"{holder.get('controller', '?')}, since {since})"
+    return reasons.said(
+        "holder_run",
+        command=holder.get("command") or reasons.said("a_labctl_run"),
+        user=holder.get("user", "?"),
+        pid=f", PID {holder['pid']}" if holder.get("pid") else "",
+        controller=holder.get("controller", "?"),
+        since=since,
     )
+
+
+def describe(holder, lang=reasons.DEFAULT_LANG):
+    """Who holds a lease, in words of lang."""
+    return reasons.words(describe_said(holder), lang)
 
 
 @contextlib.contextmanager

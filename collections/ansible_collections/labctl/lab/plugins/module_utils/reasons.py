@@ -14,6 +14,9 @@ DEFAULT_LANG = "en"
 # A placeholder, as module_utils.texts fills them (kept here: assertions, which texts imports, uses reasons).
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
+# Reasons that are punctuation, codes and values only: the same in every language.
+THE_SAME_IN_EVERY_LANGUAGE = frozenset({"with_why", "why_and_hint", "why_http"})
+
 TEXTS = {
     "en": {
         # Ports (module_utils.ports.verdict): "<found>, but scenario <s> needs it: <hint>, then try again."
@@ -115,6 +118,49 @@ TEXTS = {
             "load a bundle made where the images are (`labctl images load FILE`), or build look-alikes from "
             "Debian's packages (`labctl images build-lookalikes`)"
         ),
+        # Accounts, stores and leases.
+        "no_user": "There is no user {user} on this machine: create the account first",
+        "no_user_plain": "There is no user {user} on this machine",
+        "no_user_then_setup": "There is no user {user} on this machine: create the account, then run host setup again.",
+        "no_linger": (
+            "{user} does not linger on this machine, so their rootless containers would stop when Ansible's "
+            "connection closes: run `labctl host setup --lab-user {user}` (or `loginctl enable-linger {user}` "
+            "as root) first"
+        ),
+        "no_user_manager": (
+            "{user}'s systemd user manager is not running (no /run/user/{uid}) although they linger: run "
+            "`systemctl start user@{uid}.service` as root, or wait a moment after `labctl host setup`, then try again"
+        ),
+        "a_labctl_run": "a labctl run",
+        "holder_run": "{command} ({user}{pid} on {controller}, since {since})",
+        "store_busy": (
+            "Another labctl run works on this machine's Podman store: {holder}; wait for it to finish and try "
+            "again (if that run is gone, remove {path} on this machine)"
+        ),
+        # Waiting until part of a lab is ready (module_utils.waiting).
+        "not_ready_within": "{what} was not ready within {timeout} s",
+        "not_ready_stopped": "{what} was not ready and stopped",
+        "with_why": "{said} ({why})",
+        "why_and_hint": "{why}; {hint}",
+        "with_logs": "{said}; the last log lines of {container}: {lines}",
+        "no_lines": "none",
+        "missing_word": "missing",
+        "why_it_is": "it is {status}",
+        "why_lacks": "its answer lacks {text}",
+        "why_exit": "exit {rc}",
+        "why_exit_said": "exit {rc}: {line}",
+        "why_no_answer": "no answer",
+        "why_http": "HTTP {code}",
+        "why_http_without": "HTTP {code} without {text}",
+        "why_http_no_json": "HTTP {code} without a {key} in its JSON",
+        "why_healthcheck_failing": "`podman healthcheck run {name}` keeps failing: {why}",
+        "why_health_is": "Podman reports it {health} (its systemd timer runs the healthcheck)",
+        "why_no_health": "Podman reports no health for it (its systemd timer runs the healthcheck)",
+        # What an exercise waits for (its role's wait_ready `what` and `hint`).
+        "wait_page_by_name": "{client} getting {server}'s welcome page by name",
+        "wait_database": "the database container {name}",
+        "wait_app": "the app container {name} on {url}",
+        "hint_reset_ex2": "`labctl reset ex2` starts it afresh, without its data",
     },
     "de": {
         "port_stop": "{found}, aber Szenario {scenario} braucht ihn: {hint}, dann versuchen Sie es erneut.",
@@ -232,6 +278,51 @@ TEXTS = {
             "HOST:PORT`), laden Sie ein Bündel, das dort gemacht wurde, wo die Images sind (`labctl images load "
             "FILE`), oder bauen Sie Look-alikes aus Debians Paketen (`labctl images build-lookalikes`)"
         ),
+        "no_user": "Auf dieser Maschine gibt es keinen Benutzer {user}: legen Sie das Konto zuerst an",
+        "no_user_plain": "Auf dieser Maschine gibt es keinen Benutzer {user}",
+        "no_user_then_setup": (
+            "Auf dieser Maschine gibt es keinen Benutzer {user}: legen Sie das Konto an, dann führen Sie "
+            "host setup erneut aus."
+        ),
+        "no_linger": (
+            "{user} hat auf dieser Maschine kein Linger, daher würden die rootless Container beim Schließen der "
+            "Ansible-Verbindung anhalten: führen Sie zuerst `labctl host setup --lab-user {user}` aus (oder "
+            "`loginctl enable-linger {user}` als root)"
+        ),
+        "no_user_manager": (
+            "Der systemd-Benutzerdienst von {user} läuft nicht (kein /run/user/{uid}), obwohl Linger an ist: "
+            "führen Sie `systemctl start user@{uid}.service` als root aus oder warten Sie einen Moment nach "
+            "`labctl host setup`, dann versuchen Sie es erneut"
+        ),
+        "a_labctl_run": "ein labctl-Lauf",
+        "holder_run": "{command} ({user}{pid} auf {controller}, seit {since})",
+        "store_busy": (
+            "Ein anderer labctl-Lauf arbeitet im Podman-Speicher dieser Maschine: {holder}; warten Sie, bis er "
+            "fertig ist, und versuchen Sie es erneut (ist dieser Lauf verschwunden, entfernen Sie {path} auf "
+            "dieser Maschine)"
+        ),
+        "not_ready_within": "{what} war nicht innerhalb von {timeout} s bereit",
+        "not_ready_stopped": "{what} war nicht bereit und hat angehalten",
+        "with_why": "{said} ({why})",
+        "why_and_hint": "{why}; {hint}",
+        "with_logs": "{said}; die letzten Log-Zeilen von {container}: {lines}",
+        "no_lines": "keine",
+        "missing_word": "nicht vorhanden",
+        "why_it_is": "er ist {status}",
+        "why_lacks": "seiner Antwort fehlt {text}",
+        "why_exit": "Exit-Code {rc}",
+        "why_exit_said": "Exit-Code {rc}: {line}",
+        "why_no_answer": "keine Antwort",
+        "why_http": "HTTP {code}",
+        "why_http_without": "HTTP {code} ohne {text}",
+        "why_http_no_json": "HTTP {code} ohne {key} in seinem JSON",
+        "why_healthcheck_failing": "`podman healthcheck run {name}` scheitert weiterhin: {why}",
+        "why_health_is": "Podman meldet ihn als {health} (sein systemd-Timer führt den Healthcheck aus)",
+        "why_no_health": "Podman meldet keinen Zustand für ihn (sein systemd-Timer führt den Healthcheck aus)",
+        "wait_page_by_name": "{client}, der die Willkommensseite von {server} über den Namen abruft,",
+        "wait_database": "der Datenbank-Container {name}",
+        "wait_app": "der App-Container {name} unter {url}",
+        "hint_reset_ex2": "`labctl reset ex2` startet ihn neu, ohne seine Daten",
     },
 }
 
@@ -252,24 +343,34 @@ def is_said(value):
     )
 
 
-def _value(value, lang):
+def _value(value, lang, capital=False):
     if is_said(value):
-        return _sentence(value, lang)
+        return _sentence(value, lang, capital)
     if isinstance(value, (list, tuple)):
-        return ", ".join(_value(v, lang) for v in value if v not in (None, ""))
-    return "" if value is None else str(value)
+        return ", ".join(
+            _value(v, lang, capital and i == 0) for i, v in enumerate(v for v in value if v not in (None, ""))
+        )
+    return "" if value is None else str(value)  # data stays as it is, its case too (a user name, a URL)
 
 
-def _sentence(value, lang):
+def _sentence(value, lang, capital=False):
+    """The said's template in lang, filled; capital: its first word upper-case when the template starts with
+    a word of ours (a value at the start stays as it is, or starts its own said upper-case)."""
     table = TEXTS.get(lang) or TEXTS[DEFAULT_LANG]
     template = table.get(value["reason"]) or TEXTS[DEFAULT_LANG][value["reason"]]
     values = value.get("values") or {}
+    first = PLACEHOLDER.match(template)
 
     def one(match):
         name = match.group(1)
-        return _value(values[name], lang) if name in values else match.group(0)
+        if name not in values:
+            return match.group(0)
+        return _value(values[name], lang, capital and first is not None and match.start() == 0)
 
-    return PLACEHOLDER.sub(one, template)
+    text = PLACEHOLDER.sub(one, template)
+    if capital and first is None:
+        text = text[:1].upper() + text[1:]
+    return text
 
 
 def words(value, lang=DEFAULT_LANG):
@@ -278,9 +379,9 @@ def words(value, lang=DEFAULT_LANG):
 
 
 def say(value, lang=DEFAULT_LANG):
-    """A said as a sentence in lang (English where lang is unknown); the first letter upper-case."""
-    text = _sentence(value, lang)
-    return text[:1].upper() + text[1:]
+    """A said as a sentence in lang (English where lang is unknown), starting upper-case where it starts
+    with a word of ours."""
+    return _sentence(value, lang, capital=True)
 
 
 def english(value):

@@ -10,7 +10,7 @@ called through module_utils/podman.py, as every look at a lab is.
 import json
 import time
 
-from ansible_collections.labctl.lab.plugins.module_utils import podman
+from ansible_collections.labctl.lab.plugins.module_utils import podman, reasons
 
 LOG_LINES = 8
 
@@ -66,14 +66,15 @@ def exec_attempt(run, container, argv, contains="", while_running=False):
         if rc == 0 and contains in (out or ""):
             return True, {"rc": rc, "stdout": out}
         if rc == 0:
-            return False, {"rc": rc, "why": f"its answer lacks {contains!r}"}
-        why = f"exit {rc}" + (f": {_shorten(_last_line(err, out))}" if (err or out) else "")
+            return False, {"rc": rc, "why": reasons.said("why_lacks", text=repr(contains))}
+        line = _shorten(_last_line(err, out)) if (err or out) else ""
+        why = reasons.said("why_exit_said", rc=rc, line=line) if line else reasons.said("why_exit", rc=rc)
         if while_running and (rc == PODMAN_REFUSED or "state improper" in (err or "")):
             state = (inspect_containers(run, [container]).get(container) or {}).get("State") or {}
             if not state.get("Running"):
                 return False, {
                     "rc": rc,
-                    "why": f"it is {state.get('Status') or 'missing'}",
+                    "why": _it_is(state),
                     "final": True,
                     "stopped": True,
                 }
@@ -89,14 +90,14 @@ def url_attempt(http_get, url, status=(200,), contains="", json_key="", timeout=
     def attempt():
         code, body, error = http_get(url, timeout)
         if code is None:
-            return False, {"why": _shorten(error or "no answer")}
+            return False, {"why": _shorten(error) if error else reasons.said("why_no_answer")}
         if code not in status:
-            return False, {"status": code, "why": f"HTTP {code}"}
+            return False, {"status": code, "why": reasons.said("why_http", code=code)}
         if contains and contains not in (body or ""):
-            return False, {"status": code, "why": f"HTTP {code} without {contains!r}"}
+            return False, {"status": code, "why": reasons.said("why_http_without", code=code, text=repr(contains))}
         value = _json_value(body, json_key) if json_key else True
         if not value:
-            return False, {"status": code, "why": f"HTTP {code} without a {json_key!r} in its JSON"}
+            return False, {"status": code, "why": reasons.said("why_http_no_json", code=code, key=repr(json_key))}
         return True, {"status": code, "content": body, **({"json": json.loads(body)} if json_key else {})}
 
     return attempt
@@ -120,10 +121,10 @@ def health_attempt(run, containers, run_checks):
                 if rc == 0:
                     healthy.add(name)
                 else:
-                    why = _last_line(err, out) or f"exit {rc}"
+                    why = _shorten(_last_line(err, out)) or reasons.said("why_exit", rc=rc)
                     return False, {
                         "container": name,
-                        "why": f"`podman healthcheck run {name}` keeps failing: {_shorten(why)}",
+                        "why": reasons.said("why_healthcheck_failing", name=name, why=why),
                     }
             return True, {}
         states = inspect_containers(run, waiting)
@@ -134,8 +135,8 @@ def health_attempt(run, containers, run_checks):
         for name in waiting:
             if name not in healthy:
                 health = (((states.get(name) or {}).get("State") or {}).get("Health") or {}).get("Status", "")
-                what = f"Podman reports it {health}" if health else "Podman reports no health for it"
-                return False, {"container": name, "why": f"{what} (its systemd timer runs the healthcheck)"}
+                why = reasons.said("why_health_is", health=health) if health else reasons.said("why_no_health")
+                return False, {"container": name, "why": why}
         return True, {}
 
     return attempt
@@ -148,7 +149,7 @@ def running_attempt(run, container):
         state = (inspect_containers(run, [container]).get(container) or {}).get("State") or {}
         if state.get("Running"):
             return True, {}
-        return False, {"why": f"it is {state.get('Status') or 'missing'}"}
+        return False, {"why": _it_is(state)}
 
     return attempt
 
@@ -161,17 +162,33 @@ def log_tail(run, container, lines=LOG_LINES):
     return [line for line in ((out or "") + "\n" + (err or "")).splitlines() if line.strip()][-lines:]
 
 
+def _it_is(state):
+    """Why a container is not running: Podman's status for it, or that it is missing."""
+    return reasons.said("why_it_is", status=state.get("Status") or reasons.said("missing_word"))
+
+
 def failure_message(what, timeout, why, container, tail, hint="", stopped=False):
-    """One sentence: what did not become ready, in how long (or that it stopped), why (and what to
-    do), and the log tail that may say more."""
-    if "://" not in what.split(" ")[0]:  # a sentence starts upper-case; a URL stays as it is
+    """One sentence, as a said (module_utils.reasons): what did not become ready, in how long (or that it
+    stopped), why (and what to do), and the log tail that may say more. what, why and hint are each a
+    said or plain text (data)."""
+    if isinstance(what, str) and "://" not in what.split(" ")[0]:  # a role's own words start the sentence
         what = what[:1].upper() + what[1:]
-    said_why = "; ".join(part for part in (why, hint) if part)
-    when = "and stopped" if stopped else f"within {timeout} s"
-    said = f"{what} was not ready {when}" + (f" ({said_why})" if said_why else "")
-    if not container:
-        return said
-    return f"{said}; the last log lines of {container}: {' | '.join(tail) if tail else 'none'}"
+    said = (
+        reasons.said("not_ready_stopped", what=what)
+        if stopped
+        else reasons.said("not_ready_within", what=what, timeout=timeout)
+    )
+    because = [part for part in (why, hint) if part]
+    if because:
+        said = reasons.said(
+            "with_why",
+            said=said,
+            why=because[0] if len(because) == 1 else reasons.said("why_and_hint", why=because[0], hint=because[1]),
+        )
+    if container:
+        lines = " | ".join(tail) if tail else reasons.said("no_lines")
+        said = reasons.said("with_logs", said=said, container=container, lines=lines)
+    return said
 
 
 def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
@@ -209,12 +226,13 @@ def wait(params, run, http_get=None, clock=time.monotonic, sleep=time.sleep):
     # Healthchecks name the container that kept the lab waiting; the others wait on the one given.
     whose = detail.get("container") or params.get("logs_of") or container
     if params.get("healthy"):
-        what = f"container {whose}"
+        what = reasons.said("kind_container", name=whose)
     else:
-        what = params.get("what") or params.get("url") or f"container {container}"
+        what = params.get("what") or params.get("url") or reasons.said("kind_container", name=container)
     tail = log_tail(run, whose) if whose else []
     timeout_text = int(timeout) if timeout == int(timeout) else timeout
     hint = params.get("hint") or ""
-    message = failure_message(what, timeout_text, detail.get("why", ""), whose, tail, hint, result["stopped"])
-    result.update(log_tail=tail, msg=message)
+    said = failure_message(what, timeout_text, detail.get("why", ""), whose, tail, hint, result["stopped"])
+    # msg in English (Ansible's output, the logs); labctl_said the same as data, said in the language labctl shows.
+    result.update(log_tail=tail, msg=reasons.english(said), labctl_said=said)
     return False, result

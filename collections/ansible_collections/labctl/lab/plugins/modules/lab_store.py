@@ -31,7 +31,7 @@ port_offset:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import lab_store
+from ansible_collections.labctl.lab.plugins.module_utils import lab_store, reasons
 
 
 def main():
@@ -47,10 +47,12 @@ def main():
     try:
         store = lab_store.look(user)
     except KeyError:
-        module.fail_json(msg=f"There is no user {user} on this machine: create the account first", labctl_exit_code=2)
+        said = reasons.said("no_user", user=user)
+        module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=2)
     offset = lab_store.resolve_offset(module.params["port_offset"], store["uid"])
     if module.params["require_ready"] and store["problem"]:
-        module.fail_json(msg=store["problem"], labctl_exit_code=3, store=store)
+        said = store["problem"]
+        module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=3, store=store)
     # labctl's output says whose store each machine's run worked on (labctl_report, per host).
     module.exit_json(changed=False, store=store, port_offset=offset, labctl_report={"store": store["whose"]})
 

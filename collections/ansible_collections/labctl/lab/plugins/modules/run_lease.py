@@ -64,7 +64,7 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import boundary, lease
+from ansible_collections.labctl.lab.plugins.module_utils import boundary, lease, reasons
 
 
 def main():
@@ -111,11 +111,10 @@ def main():
         mode=0o755 if uid == 0 else 0o700,
     )
     if verdict == "held":
+        busy = reasons.said("store_busy", holder=lease.describe_said(holder), path=path)
         module.fail_json(
-            msg=(
-                f"Another labctl run works on this machine's Podman store: {lease.describe(holder)}; wait for it to "
-                f"finish and try again (if that run is gone, remove {path} on this machine)"
-            ),
+            msg=reasons.english(busy),
+            labctl_said=busy,
             labctl_exit_code=3,
             holder=holder,
             path=path,

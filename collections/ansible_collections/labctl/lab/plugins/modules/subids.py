@@ -22,7 +22,7 @@ range:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import lab_store
+from ansible_collections.labctl.lab.plugins.module_utils import lab_store, reasons
 
 FILES = ("/etc/subuid", "/etc/subgid")
 
@@ -48,7 +48,8 @@ def main():
     try:
         uid = pwd.getpwnam(user).pw_uid
     except KeyError:
-        module.fail_json(msg=f"There is no user {user} on this machine: create the account, then run host setup again.")
+        said = reasons.said("no_user_then_setup", user=user)
+        module.fail_json(msg=reasons.english(said), labctl_said=said)
     texts = [_text(path) for path in FILES]
     if all(has_range(text, user, uid) for text in texts):
         module.exit_json(changed=False, range="")

@@ -33,7 +33,7 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import as_user
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, reasons
 
 
 def _first_line(path):
@@ -93,7 +93,8 @@ def main():
     except KeyError:
         if p["state"] == "absent":  # a user who is gone has no file left to remove
             module.exit_json(changed=False, path="", foreign=False)
-        module.fail_json(msg=f"There is no user {p['user']} on this machine", labctl_exit_code=2)
+        said = reasons.said("no_user_plain", user=p["user"])
+        module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=2)
     relative = os.path.normpath(p["path"])
     if os.path.isabs(relative) or relative.startswith(".."):
         module.fail_json(msg=f"user_file: path {p['path']} must lie inside the user's home")

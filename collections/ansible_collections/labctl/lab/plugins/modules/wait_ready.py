@@ -38,10 +38,16 @@ options:
   timeout: {type: float, required: true, description: Seconds until the wait gives up.}
   interval: {type: float, default: 0.5, description: Seconds between two tries.}
   what:
-    type: str
+    type: raw
     default: ""
-    description: What is waited for, in words, for the message (default - the container or the URL).
-  hint: {type: str, default: "", description: What to do when it is not ready, said in the message after why.}
+    description:
+      - What is waited for, for the message (default - the container or the URL).
+      - Plain text (data), or a said of C(module_utils/reasons.py) (C(reason), C(values)) that labctl says
+        in the language it shows.
+  hint:
+    type: raw
+    default: ""
+    description: What to do when it is not ready, said in the message after why; text or a said, as O(what).
 author: labctl developers
 """
 
@@ -70,6 +76,7 @@ status: {description: The HTTP status (url)., returned: with url, type: int}
 content: {description: The page (url)., returned: success with url, type: str}
 json: {description: The page as JSON (url with json_key)., returned: success with json_key, type: dict}
 log_tail: {description: The container's last log lines., returned: failure, type: list}
+labctl_said: {description: The failure's sentence as data (C(msg) is it in English)., returned: failure, type: dict}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -105,8 +112,9 @@ def main():
             "logs_of": {"type": "str", "default": ""},
             "timeout": {"type": "float", "required": True},
             "interval": {"type": "float", "default": 0.5},
-            "what": {"type": "str", "default": ""},
-            "hint": {"type": "str", "default": ""},
+            # Plain text (data), or a said of module_utils.reasons (said in the language labctl shows).
+            "what": {"type": "raw", "default": ""},
+            "hint": {"type": "raw", "default": ""},
         },
         mutually_exclusive=[("exec", "url", "healthy")],
         required_one_of=[("container", "url", "healthy")],
