@@ -48,6 +48,27 @@ def test_host_check_reports_podman_runtime_and_cgroups():
     assert checks["containers start"]["status"] == "PASS"
     assert checks["cgroups"]["found"].startswith(("v1", "v2"))
     assert "pod resource limits" in checks["cgroups"]["found"]
+    assert checks["healthchecks"]["found"].startswith("no systemd here (PID 1 is not systemd), so no timer runs")
+
+
+def test_host_check_speaks_german_with_the_same_ids():
+    """`host check --lang de`: every check's words in German, its id and status as in English."""
+    english = {c["id"]: c for c in run_labctl("host", "check", "--json").json()["checks"]}
+    result = run_labctl("host", "check", "--json", "--lang", "de")
+    assert result.rc == 0, result.stdout + result.stderr
+    german = {c["id"]: c for c in result.json()["checks"]}
+    assert german.keys() == english.keys()
+    assert {i: c["status"] for i, c in german.items()} == {i: c["status"] for i, c in english.items()}
+    assert german["podman-installed"]["name"] == "Podman installiert"
+    assert german["podman-installed"]["expected"] == "podman im PATH"
+    assert german["containers-start"]["name"] == "Container starten"
+    assert german["containers-start"]["found"].startswith("ja")
+    assert german["podman-subnet"]["found"] == "getrennt"
+    assert "Ressourcen-Limits für Pods" in german["cgroups"]["found"]
+    assert german["healthchecks"]["found"].startswith("hier kein systemd (PID 1 ist nicht systemd)")
+    assert german["registry-mirror"]["found"] == "keiner: Pulls von docker.io gehen an Docker Hub"
+    ports = [c for i, c in german.items() if i.startswith("ports-")]
+    assert ports and all(c["name"].startswith("Ports von ") and c["found"] == "frei" for c in ports), ports
 
 
 def test_host_setup_is_idempotent():

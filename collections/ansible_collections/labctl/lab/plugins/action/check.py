@@ -4,22 +4,27 @@ import re
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.labctl.lab.plugins.action.checks import PHRASES_DIR, load_texts
+from ansible_collections.labctl.lab.plugins.module_utils import reasons, texts
 
 # A check's id: lower-case words joined by hyphens, at most 40 characters (e.g. pod-running). It is the
 # class matrix's column, so it names what is checked, never a port or a name a host may shift.
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 ID_MAX = 40
 
+# The fields a person reads: plain text (data), or a said of module_utils.reasons or of the collection's
+# phrases ({reason, values}), or a list of them, worded in lab_lang.
+WORDS = ("name", "expected", "found", "hint", "skip_reason", "not_enforced")
 ARGUMENT_SPEC = {
     "id": {"type": "str", "default": ""},
-    "name": {"type": "str", "required": True},
+    "name": {"type": "raw", "required": True},
     "that": {"type": "bool", "default": False},
-    "expected": {"type": "str", "default": ""},
-    "found": {"type": "str", "default": ""},
-    "hint": {"type": "str", "default": ""},
-    "skip_reason": {"type": "str", "default": ""},
+    "expected": {"type": "raw", "default": ""},
+    "found": {"type": "raw", "default": ""},
+    "hint": {"type": "raw", "default": ""},
+    "skip_reason": {"type": "raw", "default": ""},
     "skip_is_fine": {"type": "bool", "default": False},
-    "not_enforced": {"type": "str", "default": ""},
+    "not_enforced": {"type": "raw", "default": ""},
     "acts": {"type": "str", "default": ""},
     "severity": {"type": "str", "default": "fail", "choices": ["fail", "warn", "info"]},
 }
@@ -34,6 +39,15 @@ def id_problem(check_id):
     if not ID_PATTERN.match(check_id):
         return f"check id {check_id!r} must be lower-case letters and digits in words joined by '-' (e.g. pod-running)"
     return ""
+
+
+def worded(value, lang, phrases):
+    """A field as text in lang: a said rendered, a list's parts joined by '; ', anything else as it is."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(t for t in (worded(v, lang, phrases) for v in value) if t)
+    if isinstance(value, dict):
+        return reasons.words(value, lang, more=phrases)
+    return "" if value is None else str(value)
 
 
 def outcome(args, look_only):
@@ -65,6 +79,12 @@ class ActionModule(ActionBase):
         if problem:
             raise AnsibleActionFail(problem)
         look_only = bool(self._templar.template(task_vars.get("lab_look_only", False)))
+        if any(isinstance(args[field], (dict, list, tuple)) for field in WORDS):
+            lang = texts.language(self._templar.template(task_vars.get("lab_lang", texts.DEFAULT_LANG)))
+            phrases = load_texts(PHRASES_DIR)
+            args = {**args, **{field: worded(args[field], lang, phrases) for field in WORDS}}
+        else:
+            args = {**args, **{field: worded(args[field], "en", {}) for field in WORDS}}
         status, found, excused = outcome(args, look_only)
         name = args["name"]
         explains = status in ("FAIL", "WARN", "NOT_ENFORCED") or (status == "SKIP" and not excused)

@@ -101,6 +101,11 @@ def reason_in_english(reason):
     return REASONS_EN[key].format(**params)
 
 
+def reason_as_data(reason):
+    """A (key, params) reason as a said ({reason, values}: the key a phrase of labctl.lab's texts); None for None."""
+    return {"reason": reason[0], "values": dict(reason[1])} if reason else None
+
+
 def limits_not_enforced_because(version, privileged, controllers, user="", wanted=("memory", "cpu")):
     """'' when the limits of the wanted controllers are enforced here, else the reason, in words for a student."""
     return reason_in_english(not_enforced_reason(version, privileged, controllers, user, wanted))

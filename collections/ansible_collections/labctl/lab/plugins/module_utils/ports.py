@@ -178,9 +178,12 @@ def verdict(found, check, offset=0):
     ]
     scenario = check.get("scenario", "")
     if not foreign:
+        free = all(h["free"] for h in need)
+        words = reasons.said("host_free") if free else reasons.said("host_held_by_itself", scenario=scenario)
         return {
             **_free(wanted, scenario),
-            "found": "free" if all(h["free"] for h in need) else f"held by {scenario} itself",
+            "found": reasons.words(words),
+            "words": {**_free(wanted, scenario)["words"], "found": words},
         }
     first = foreign[0]
     port = first["port"]
@@ -197,19 +200,37 @@ def verdict(found, check, offset=0):
         by = reasons.said("port_by_unseen", port=port)
         hint = reasons.said("stop_process")
     said = reasons.said("port_stop", found=by, scenario=scenario, hint=hint)
+    then = reasons.said("host_then_try_again", hint=hint)
+    free = _free(wanted, scenario)
     return {
-        **_free(wanted, scenario),
+        **free,
         "ok": False,
         "found": reasons.words(by),
-        "hint": f"{reasons.words(hint)}, then try again",
+        "hint": reasons.words(then),
         "problem": reasons.english(said),
         "said": said,  # the problem as data: labctl says it in the language it shows
+        "words": {**free["words"], "found": by, "hint": then},
     }
 
 
 def _free(wanted, scenario):
-    expected = f"{', '.join(map(str, wanted))} free or held by {scenario}"
-    return {"ok": True, "ports": wanted, "expected": expected, "found": "free", "hint": "", "problem": "", "said": None}
+    """The verdict of free ports; `words` holds its texts as saids (module_utils.reasons) for labctl.lab.check."""
+    expected = reasons.said("host_ports_expected", ports=", ".join(map(str, wanted)), scenario=scenario)
+    return {
+        "ok": True,
+        "ports": wanted,
+        "expected": reasons.words(expected),
+        "found": reasons.words(reasons.said("host_free")),
+        "hint": "",
+        "problem": "",
+        "said": None,
+        "words": {
+            "name": reasons.said("host_ports_of", scenario=scenario, ports=", ".join(map(str, wanted))),
+            "expected": expected,
+            "found": reasons.said("host_free"),
+            "hint": "",
+        },
+    }
 
 
 def who_holds(run, ports, ss="ss", podman=None):

@@ -15,7 +15,7 @@ DEFAULT_LANG = "en"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 # Reasons that are punctuation, codes and values only: the same in every language.
-THE_SAME_IN_EVERY_LANGUAGE = frozenset({"with_why", "why_and_hint", "why_http"})
+THE_SAME_IN_EVERY_LANGUAGE = frozenset({"with_why", "why_and_hint", "why_http", "host_podman"})
 
 TEXTS = {
     "en": {
@@ -161,6 +161,114 @@ TEXTS = {
         "wait_database": "the database container {name}",
         "wait_app": "the app container {name} on {url}",
         "hint_reset_ex2": "`labctl reset ex2` starts it afresh, without its data",
+        # What `labctl host check` and `host setup` report (the host role's checks).
+        "host_podman_installed": "Podman installed",
+        "host_podman_on_path": "podman on PATH",
+        "host_not_installed": "not installed",
+        "host_install_hint": "run `labctl host setup` as root, or `{install}`",
+        "host_default_network": "Podman's default network",
+        "host_subnet_expected": "{subnet} apart from the machine's own addresses and routes",
+        "host_apart": "apart",
+        "host_subnet_hint": "run `labctl host setup --default-subnet 10.123.0.0/16` (a free /16 of your network)",
+        "host_containers_start": "containers start",
+        "host_test_container_runs": "a test container runs",
+        "host_yes": "yes",
+        "host_yes_with": "yes, with {conf}",
+        "host_configure_hint": "run `labctl host setup` as root to configure Podman for this host",
+        "host_podman_missing": "Podman is not installed",
+        "host_cgroups_found": "v{version}{hybrid}; pod resource limits {limits}",
+        "host_hybrid": " (hybrid: v1 controllers, an empty v2 hierarchy)",
+        "host_enforced": "enforced",
+        "host_not_enforced": "NOT enforced: {reason}",
+        "host_healthchecks": "healthchecks",
+        "host_hc_by_podman": (
+            "Podman runs them by itself (transient systemd timers); labctl only reads the health Podman reports"
+        ),
+        "host_hc_no_systemd": (
+            "no systemd here (PID 1 is not systemd), so no timer runs them: labctl runs `podman healthcheck run` "
+            "itself where an exercise needs a health status"
+        ),
+        "host_hc_no_manager": (
+            "no systemd user manager for {user}, so no timer runs them: labctl runs `podman healthcheck run` "
+            "itself where an exercise needs a health status"
+        ),
+        "host_rootless": "rootless Podman for {user}",
+        "host_rootless_expected": "subuid/subgid ranges, /dev/net/tun usable by the user, newuidmap",
+        "host_ready": "ready",
+        "host_no_such_user": "no such user",
+        "host_no_subuid": "no /etc/subuid range",
+        "host_no_subgid": "no /etc/subgid range",
+        "host_tun": "/dev/net/tun is {mode} (slirp4netns needs 0666)",
+        "host_no_newuidmap": "newuidmap missing (package uidmap)",
+        "host_tun_hint": "run `chmod 0666 /dev/net/tun` as root",
+        "host_subids_hint": "run `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}` as root",
+        "host_rootless_here": "rootless Podman for {user} on this host",
+        "host_rootless_here_expected": "the user lingers (systemd hosts) and has overlay storage",
+        "host_delegated": "cgroup v2 controllers delegated to {user}: {controllers}",
+        "host_delegated_unknown": "delegated cgroup controllers unknown until the user's systemd manager runs",
+        "host_pod_limits": "pod limits {limits}",
+        "host_lingers": "lingers",
+        "host_lingers_now": "lingers (labctl enabled it now)",
+        "host_no_linger": "does not linger: rootless containers stop when the last session ends",
+        "host_no_linger_needed": "no systemd, no lingering needed",
+        "host_storage": "storage {driver} ({source})",
+        "host_storage_now": "storage {driver} ({source}, labctl wrote it now)",
+        "host_hc_timers": "healthchecks run by systemd timers",
+        "host_linger_hint": "run `loginctl enable-linger {user}` as root (or `labctl host setup --lab-user {user}`)",
+        "host_vfs_hint": (
+            "as {user}, `podman system reset` (deletes their images and containers), then "
+            "`labctl host setup --lab-user {user}`"
+        ),
+        "host_setup_user_hint": "run `labctl host setup --lab-user {user}` as root",
+        "host_registry_mirror": "registry mirror",
+        "host_mirror_expected": "docker.io pulls go through {mirror}",
+        "host_none_set": "none set",
+        "host_no_mirror": "none: pulls of docker.io go to Docker Hub",
+        "host_mirror_answers": "{mirror} answers",
+        "host_mirror_silent": "{mirror} does not answer ({why})",
+        "host_mirror_hint": (
+            "start the room's registry or fix its address (`labctl host setup --registry-mirror HOST:PORT`); "
+            "until then pulls fall back to Docker Hub"
+        ),
+        "host_podman": "Podman",
+        "host_podman_runs": "{version}, containers start",
+        "host_runtime_configured": "Podman runtime configured",
+        "host_conf_wrote": "wrote {path}: {why}",
+        "host_conf_kept": "kept {path}: {why}",
+        "host_why_runc": (
+            "runtime = {runtime}, because crun cannot run on hybrid cgroups (v1 controllers with an empty v2 hierarchy)"
+        ),
+        "host_why_ulimits": (
+            "default_ulimits = [{ulimits}], because without CAP_SYS_RESOURCE a container gets no more than the "
+            "hard limits ({notes})"
+        ),
+        "host_removed_legacy": "removed {paths}, which an older labctl wrote",
+        "host_no_other_file": "labctl changed no other file, so it kept no copy",
+        "host_undone": "labctl's changes undone",
+        "host_removed": "removed {things}",
+        "host_nothing_left": "nothing of labctl's was left to remove",
+        "host_kept_foreign": "kept {paths}: labctl did not write it",
+        "host_kept_folder": "kept {folder}, which still holds {files}",
+        "host_kept_subids": (
+            "kept the subordinate ids of {users}, who still run processes: run --undo again when they are logged out"
+        ),
+        "host_packages_stay": "packages stay installed",
+        "host_lingering_of": "the lingering of {user}",
+        "host_subids_of": "the subordinate ids of {user}",
+        "host_ports_of": "ports of {scenario} ({ports})",
+        "host_ports_expected": "{ports} free or held by {scenario}",
+        "host_free": "free",
+        "host_held_by_itself": "held by {scenario} itself",
+        "host_then_try_again": "{hint}, then try again",
+        "ex4_limits_here": "pod limits on this host",
+        "ex4_limits_expected": "limits enforced by the kernel",
+        "ex4_hint_v1": (
+            "pod limits need cgroup v2, or cgroup v1 as root; `labctl verify ex4` shows what the kernel enforces"
+        ),
+        "ex4_hint_v2": (
+            "on cgroup v2 a rootless pod gets the controllers systemd delegates to the user (user@.service "
+            "Delegate=); `labctl verify ex4` shows what the kernel enforces"
+        ),
     },
     "de": {
         "port_stop": "{found}, aber Szenario {scenario} braucht ihn: {hint}, dann versuchen Sie es erneut.",
@@ -323,6 +431,122 @@ TEXTS = {
         "wait_database": "der Datenbank-Container {name}",
         "wait_app": "der App-Container {name} unter {url}",
         "hint_reset_ex2": "`labctl reset ex2` startet ihn neu, ohne seine Daten",
+        "host_podman_installed": "Podman installiert",
+        "host_podman_on_path": "podman im PATH",
+        "host_not_installed": "nicht installiert",
+        "host_install_hint": "führen Sie `labctl host setup` als root aus, oder `{install}`",
+        "host_default_network": "Podmans Standardnetzwerk",
+        "host_subnet_expected": "{subnet} getrennt von den eigenen Adressen und Routen der Maschine",
+        "host_apart": "getrennt",
+        "host_subnet_hint": (
+            "führen Sie `labctl host setup --default-subnet 10.123.0.0/16` aus (ein freies /16 Ihres Netzes)"
+        ),
+        "host_containers_start": "Container starten",
+        "host_test_container_runs": "ein Test-Container läuft",
+        "host_yes": "ja",
+        "host_yes_with": "ja, mit {conf}",
+        "host_configure_hint": "führen Sie `labctl host setup` als root aus, um Podman für diesen Host einzurichten",
+        "host_podman_missing": "Podman ist nicht installiert",
+        "host_cgroups_found": "v{version}{hybrid}; Ressourcen-Limits für Pods {limits}",
+        "host_hybrid": " (hybrid: v1-Controller, eine leere v2-Hierarchie)",
+        "host_enforced": "durchgesetzt",
+        "host_not_enforced": "NICHT durchgesetzt: {reason}",
+        "host_healthchecks": "Healthchecks",
+        "host_hc_by_podman": (
+            "Podman führt sie selbst aus (transiente systemd-Timer); labctl liest nur den Zustand, den Podman meldet"
+        ),
+        "host_hc_no_systemd": (
+            "hier kein systemd (PID 1 ist nicht systemd), daher führt kein Timer sie aus: labctl führt "
+            "`podman healthcheck run` selbst aus, wo eine Übung einen Healthcheck-Zustand braucht"
+        ),
+        "host_hc_no_manager": (
+            "kein systemd-Benutzerdienst für {user}, daher führt kein Timer sie aus: labctl führt "
+            "`podman healthcheck run` selbst aus, wo eine Übung einen Healthcheck-Zustand braucht"
+        ),
+        "host_rootless": "rootless Podman für {user}",
+        "host_rootless_expected": "subuid/subgid-Bereiche, /dev/net/tun für den Benutzer nutzbar, newuidmap",
+        "host_ready": "bereit",
+        "host_no_such_user": "kein solcher Benutzer",
+        "host_no_subuid": "kein Bereich in /etc/subuid",
+        "host_no_subgid": "kein Bereich in /etc/subgid",
+        "host_tun": "/dev/net/tun ist {mode} (slirp4netns braucht 0666)",
+        "host_no_newuidmap": "newuidmap fehlt (Paket uidmap)",
+        "host_tun_hint": "führen Sie `chmod 0666 /dev/net/tun` als root aus",
+        "host_subids_hint": (
+            "führen Sie `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user}` als root aus"
+        ),
+        "host_rootless_here": "rootless Podman für {user} auf diesem Host",
+        "host_rootless_here_expected": "der Benutzer hat Linger (auf systemd-Hosts) und overlay-Speicher",
+        "host_delegated": "an {user} delegierte cgroup-v2-Controller: {controllers}",
+        "host_delegated_unknown": "delegierte cgroup-Controller unbekannt, bis der systemd-Benutzerdienst läuft",
+        "host_pod_limits": "Pod-Limits {limits}",
+        "host_lingers": "Linger an",
+        "host_lingers_now": "Linger an (labctl hat es jetzt eingeschaltet)",
+        "host_no_linger": "kein Linger: rootless Container halten an, wenn die letzte Sitzung endet",
+        "host_no_linger_needed": "kein systemd, kein Linger nötig",
+        "host_storage": "Speicher {driver} ({source})",
+        "host_storage_now": "Speicher {driver} ({source}, labctl hat ihn jetzt geschrieben)",
+        "host_hc_timers": "Healthchecks laufen über systemd-Timer",
+        "host_linger_hint": (
+            "führen Sie `loginctl enable-linger {user}` als root aus (oder `labctl host setup --lab-user {user}`)"
+        ),
+        "host_vfs_hint": (
+            "als {user} `podman system reset` (löscht dessen Images und Container), dann "
+            "`labctl host setup --lab-user {user}`"
+        ),
+        "host_setup_user_hint": "führen Sie `labctl host setup --lab-user {user}` als root aus",
+        "host_registry_mirror": "Registry-Mirror",
+        "host_mirror_expected": "Pulls von docker.io gehen über {mirror}",
+        "host_none_set": "keiner eingestellt",
+        "host_no_mirror": "keiner: Pulls von docker.io gehen an Docker Hub",
+        "host_mirror_answers": "{mirror} antwortet",
+        "host_mirror_silent": "{mirror} antwortet nicht ({why})",
+        "host_mirror_hint": (
+            "starten Sie die Registry des Raums oder korrigieren Sie ihre Adresse (`labctl host setup "
+            "--registry-mirror HOST:PORT`); bis dahin gehen Pulls an Docker Hub"
+        ),
+        "host_podman": "Podman",
+        "host_podman_runs": "{version}, Container starten",
+        "host_runtime_configured": "Podman-Runtime eingerichtet",
+        "host_conf_wrote": "{path} geschrieben: {why}",
+        "host_conf_kept": "{path} behalten: {why}",
+        "host_why_runc": (
+            "runtime = {runtime}, weil crun nicht auf hybriden cgroups läuft (v1-Controller mit einer leeren "
+            "v2-Hierarchie)"
+        ),
+        "host_why_ulimits": (
+            "default_ulimits = [{ulimits}], weil ein Container ohne CAP_SYS_RESOURCE nicht mehr als die harten "
+            "Limits bekommt ({notes})"
+        ),
+        "host_removed_legacy": "{paths} entfernt, das ein älteres labctl geschrieben hat",
+        "host_no_other_file": "labctl hat keine andere Datei geändert, daher keine Kopie behalten",
+        "host_undone": "Änderungen von labctl rückgängig gemacht",
+        "host_removed": "entfernt: {things}",
+        "host_nothing_left": "von labctl war nichts mehr zu entfernen",
+        "host_kept_foreign": "{paths} behalten: nicht von labctl geschrieben",
+        "host_kept_folder": "{folder} behalten, das noch {files} enthält",
+        "host_kept_subids": (
+            "die Sub-IDs von {users} behalten, die noch Prozesse laufen haben: führen Sie --undo erneut aus, "
+            "wenn sie abgemeldet sind"
+        ),
+        "host_packages_stay": "Pakete bleiben installiert",
+        "host_lingering_of": "das Linger von {user}",
+        "host_subids_of": "die Sub-IDs von {user}",
+        "host_ports_of": "Ports von {scenario} ({ports})",
+        "host_ports_expected": "{ports} frei oder von {scenario} belegt",
+        "host_free": "frei",
+        "host_held_by_itself": "von {scenario} selbst belegt",
+        "host_then_try_again": "{hint}, dann versuchen Sie es erneut",
+        "ex4_limits_here": "Pod-Limits auf diesem Host",
+        "ex4_limits_expected": "Limits vom Kernel durchgesetzt",
+        "ex4_hint_v1": (
+            "Pod-Limits brauchen cgroup v2 oder cgroup v1 als root; `labctl verify ex4` zeigt, was der Kernel "
+            "durchsetzt"
+        ),
+        "ex4_hint_v2": (
+            "auf cgroup v2 bekommt ein rootless Pod die Controller, die systemd an den Benutzer delegiert "
+            "(Delegate= von user@.service); `labctl verify ex4` zeigt, was der Kernel durchsetzt"
+        ),
     },
 }
 
@@ -334,30 +558,37 @@ def said(reason, **values):
     return {"reason": reason, "values": values}
 
 
-def is_said(value):
-    """Whether a value is a said: a mapping with a known reason and a mapping of values."""
-    return (
-        isinstance(value, dict)
-        and value.get("reason") in TEXTS[DEFAULT_LANG]
-        and isinstance(value.get("values", {}), dict)
-    )
+def is_said(value, more=None):
+    """Whether a value is a said: a mapping with a known reason (ours, or one of `more`: {lang: {key:
+    template}}, e.g. the collection's phrases) and a mapping of values."""
+    if not isinstance(value, dict) or not isinstance(value.get("values", {}), dict):
+        return False
+    key = value.get("reason")
+    return key in TEXTS[DEFAULT_LANG] or (more is not None and key in (more.get(DEFAULT_LANG) or {}))
 
 
-def _value(value, lang, capital=False):
-    if is_said(value):
-        return _sentence(value, lang, capital)
+def _template(key, lang, more):
+    for table in (TEXTS, more or {}):
+        for one in (lang, DEFAULT_LANG):
+            template = (table.get(one) or {}).get(key)
+            if template is not None:
+                return template
+    return key
+
+
+def _value(value, lang, capital=False, more=None):
+    if is_said(value, more):
+        return _sentence(value, lang, capital, more)
     if isinstance(value, (list, tuple)):
-        return ", ".join(
-            _value(v, lang, capital and i == 0) for i, v in enumerate(v for v in value if v not in (None, ""))
-        )
+        kept = [v for v in value if v not in (None, "")]
+        return ", ".join(_value(v, lang, capital and i == 0, more) for i, v in enumerate(kept))
     return "" if value is None else str(value)  # data stays as it is, its case too (a user name, a URL)
 
 
-def _sentence(value, lang, capital=False):
+def _sentence(value, lang, capital=False, more=None):
     """The said's template in lang, filled; capital: its first word upper-case when the template starts with
     a word of ours (a value at the start stays as it is, or starts its own said upper-case)."""
-    table = TEXTS.get(lang) or TEXTS[DEFAULT_LANG]
-    template = table.get(value["reason"]) or TEXTS[DEFAULT_LANG][value["reason"]]
+    template = _template(value["reason"], lang, more)
     values = value.get("values") or {}
     first = PLACEHOLDER.match(template)
 
@@ -365,7 +596,7 @@ def _sentence(value, lang, capital=False):
         name = match.group(1)
         if name not in values:
             return match.group(0)
-        return _value(values[name], lang, capital and first is not None and match.start() == 0)
+        return _value(values[name], lang, capital and first is not None and match.start() == 0, more)
 
     text = PLACEHOLDER.sub(one, template)
     if capital and first is None:
@@ -373,9 +604,10 @@ def _sentence(value, lang, capital=False):
     return text
 
 
-def words(value, lang=DEFAULT_LANG):
-    """A said as words inside a sentence, in lang: as its template starts (lower-case for a phrase)."""
-    return _sentence(value, lang)
+def words(value, lang=DEFAULT_LANG, more=None):
+    """A said (or a list of them, or data) as words inside a sentence, in lang, as its template starts
+    (lower-case for a phrase). more: further templates, {lang: {key: template}}."""
+    return _value(value, lang, False, more)
 
 
 def say(value, lang=DEFAULT_LANG):

@@ -16,16 +16,23 @@ options:
       - A looped check gives each item its own id (C(server-running), C(client-running)).
     type: str
     default: ""
-  name: {description: The check, as the student reads it., type: str, required: true}
+  name:
+    description:
+      - The check, as the student reads it.
+      - This and O(expected), O(found), O(hint), O(skip_reason), O(not_enforced) are plain text (data), or a
+        said (C(reason) of C(module_utils/reasons.py) or of the collection's C(texts/), and C(values)) worded
+        in the language of C(lab_lang), or a list of them (joined by C(; )).
+    type: raw
+    required: true
   that: {description: True when the check passes., type: bool, default: false}
-  expected: {description: What a correct lab shows., type: str, default: ""}
-  found: {description: What this lab shows., type: str, default: ""}
-  hint: {description: One line telling the student what to do, in the course's terms., type: str, default: ""}
+  expected: {description: What a correct lab shows., type: raw, default: ""}
+  found: {description: What this lab shows., type: raw, default: ""}
+  hint: {description: One line telling the student what to do, in the course's terms., type: raw, default: ""}
   skip_reason:
     description:
       - When set, the check did not run and is SKIP. A SKIP counts as a failure (a precondition
         failed) unless O(skip_is_fine) says this reason is none.
-    type: str
+    type: raw
     default: ""
   skip_is_fine:
     description: The skip is no failure (the lab went further than the check needs, say).
@@ -39,7 +46,7 @@ options:
         must be skipped by the role.
     type: str
     default: ""
-  not_enforced: {description: When set, the check cannot pass on this host for this reason., type: str, default: ""}
+  not_enforced: {description: When set, the check cannot pass on this host for this reason., type: raw, default: ""}
   severity:
     description: C(fail) makes a failed check a FAIL; C(warn) a WARN; C(info) always reports INFO.
     type: str

@@ -189,6 +189,8 @@ def rootless(user_name):
         delegated = cgroups.v2_controllers(uid=user.pw_uid)
     storage = rootless_storage(user)
     lingers = os.path.exists(f"/var/lib/systemd/linger/{user_name}")
+    known = delegated is not None or layout["version"] == 1
+    user_why = cgroups.not_enforced_reason(layout["version"], False, delegated or [], user_name) if known else None
     return {
         "user": user_name,
         "exists": True,
@@ -198,9 +200,11 @@ def rootless(user_name):
         # cgroup v2: the controllers systemd delegates to the user's manager (None: it does not run now).
         "delegated": delegated,
         "pod_limits_reason": (
-            cgroups.limits_not_enforced_because(layout["version"], False, delegated or [], user_name)
-            if delegated is not None or layout["version"] == 1
-            else "the user's systemd manager does not run"
+            cgroups.reason_in_english(user_why) if known else "the user's systemd manager does not run"
+        ),
+        # The same as data ({reason, values} of labctl.lab's phrases), worded in the language labctl shows.
+        "pod_limits_said": (
+            cgroups.reason_as_data(user_why) if known else {"reason": "manager_not_running", "values": {}}
         ),
         # Without lingering, the user's manager (and every container) stops when the last session ends.
         "linger": lingers,
@@ -304,7 +308,8 @@ def main():
         layout["controllers"] = cgroups.v2_controllers(uid=None if euid == 0 else euid)
     else:
         layout["controllers"] = cgroups.v1_controllers()
-    reason = cgroups.limits_not_enforced_because(layout["version"], euid == 0, layout["controllers"], user)
+    why = cgroups.not_enforced_reason(layout["version"], euid == 0, layout["controllers"], user)
+    reason = cgroups.reason_in_english(why)
     facts = {
         "euid": euid,
         "user": user,
@@ -312,7 +317,7 @@ def main():
         "package_manager": package_manager(),
         "podman": podman_facts(module),
         "cgroups": layout,
-        "pod_limits": {"enforced": not reason, "reason": reason},
+        "pod_limits": {"enforced": not reason, "reason": reason, "said": cgroups.reason_as_data(why)},
         "cap_sys_resource": capability(CAP_SYS_RESOURCE),
         "hard_limits": hard_limits(),
         "catatonit": next(
@@ -350,6 +355,7 @@ def main():
         ansible_facts={
             "host_pod_limits_enforced": facts["pod_limits"]["enforced"],
             "host_pod_limits_reason": facts["pod_limits"]["reason"],
+            "host_pod_limits_said": facts["pod_limits"]["said"],
             "host_healthcheck_timers": facts["healthcheck_timers"],
         },
     )

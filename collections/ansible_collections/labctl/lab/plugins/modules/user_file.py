@@ -5,7 +5,7 @@ DOCUMENTATION = r"""
 module: user_file
 short_description: Write or remove one of labctl's files in a user's home, as that user
 description:
-  - Run as root for a lab user (labctl host setup --user NAME, and its --undo), the work is done by a
+  - Run as root for a lab user (labctl host setup --lab-user NAME, and its --undo), the work is done by a
     child process with the user's uid, gid and groups, never by root. A link the user planted on the
     way (say ~/.config pointing at /etc) leads only where the user could write anyway; no folder is
     ever chowned.
