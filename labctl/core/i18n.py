@@ -20,6 +20,8 @@ import io
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 from labctl.core import po
 from labctl.core.errors import ExitCode, LabctlError
 
@@ -51,6 +53,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """A message looked up in a context (the same English words meaning two things)."""
     return _translation.pgettext(context, message)
+
+
+def words(value: object) -> str:
+    """A said of labctl.lab's module_utils.reasons (a problem the collection's rules found), in the current
+    language; plain text as it is."""
+    return reasons.words(value, _current)
 
 
 def current() -> str:

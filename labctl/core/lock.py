@@ -427,7 +427,7 @@ def _refuse_folder(problem: str | None, folder: Any) -> None:
     if problem:
         raise LabctlError(
             _("labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again.").format(
-                folder=folder, problem=problem
+                folder=folder, problem=i18n.words(problem)
             ),
             ExitCode.HOST_NOT_READY,
         )

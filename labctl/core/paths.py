@@ -7,6 +7,7 @@ from pathlib import Path
 import ansible_collections.labctl.lab as _collection
 from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
+from labctl.core import i18n
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 
@@ -64,7 +65,7 @@ def state_dir() -> Path:
             _(
                 "labctl will not keep its state in {folder}: {problem}; remove or fix it "
                 "(or point {variable} at a folder of your own), then try again."
-            ).format(folder=folder, problem=problem, variable=boundary.STATE_ENV),
+            ).format(folder=folder, problem=i18n.words(problem), variable=boundary.STATE_ENV),
             ExitCode.HOST_NOT_READY,
         )
     return Path(folder)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ansible_collections.labctl.lab.plugins.module_utils import boundary
 
+from labctl.core import i18n
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 from labctl.core.paths import state_dir
@@ -69,7 +70,7 @@ def write_private(target: Path, write: Any, *, what: str, mode: int = 0o600) -> 
     if problem:
         raise LabctlError(
             _("labctl will not write {file}: {problem}; give {what} a path in a folder of your own.").format(
-                file=target, problem=problem, what=what
+                file=target, problem=i18n.words(problem), what=what
             ),
             ExitCode.HOST_NOT_READY,
         )

@@ -9,6 +9,7 @@ import yaml
 from ansible_collections.labctl.lab.plugins.module_utils import boundary, scenario_vars
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from labctl.core import i18n
 from labctl.core.errors import ExitCode, LabctlError
 from labctl.core.i18n import _
 from labctl.core.paths import content_dir
@@ -236,7 +237,7 @@ def scenario_dirs() -> list[Path]:
                 _(
                     "labctl will not take scenarios from {entry} ({variable}): {problem}; use a folder "
                     "that only you (and root) may change."
-                ).format(entry=entry, variable=SCENARIO_PATH_ENV, problem=problem),
+                ).format(entry=entry, variable=SCENARIO_PATH_ENV, problem=i18n.words(problem)),
                 ExitCode.HOST_NOT_READY,
             )
         dirs.append(Path(entry))

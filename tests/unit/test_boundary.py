@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, fingerprints, lease
+from ansible_collections.labctl.lab.plugins.module_utils import as_user, boundary, fingerprints, lease, reasons
 
 from labctl.core import actions, images, lock, lookalikes, paths, report, room, scenarios
 from labctl.core.config import Connection
@@ -71,20 +71,21 @@ def test_a_path_through_another_accounts_link_or_folder_is_not_safe_to_write(tmp
     home = tmp_path / "home"
     home.mkdir()
     os.chown(home, NOBODY.pw_uid, NOBODY.pw_gid)
-    assert "is a folder of nobody" in boundary.path_problem(str(home / "labctl" / "ex1"), 0)
+    assert "is a folder of nobody" in reasons.words(boundary.path_problem(str(home / "labctl" / "ex1"), 0))
     mine = tmp_path / "mine"
     mine.mkdir()
     planted = mine / "link"
     planted.symlink_to("/etc")
     os.lchown(planted, NOBODY.pw_uid, NOBODY.pw_gid)
-    assert "is a link of nobody" in boundary.path_problem(str(planted / "x"), 0)
+    assert "is a link of nobody" in reasons.words(boundary.path_problem(str(planted / "x"), 0))
+    assert reasons.words(boundary.path_problem(str(planted / "x"), 0), "de") == f"{planted} ist ein Link von nobody"
     own_link = mine / "own"
     own_link.symlink_to(mine)
     assert boundary.path_problem(str(own_link / "new" / "deeper"), 0) is None
     # /tmp is sticky: a step that exists and is root's is fine, a missing one could be planted first.
     assert boundary.path_problem(str(tmp_path / "x"), 0) is None
-    assert "could put something" in boundary.path_problem(f"/tmp/labctl-never-there-{os.getpid()}/x", 0)
-    assert "not an absolute path" in boundary.path_problem("relative/x", 0)
+    assert "could put something" in reasons.words(boundary.path_problem(f"/tmp/labctl-never-there-{os.getpid()}/x", 0))
+    assert "not an absolute path" in reasons.words(boundary.path_problem("relative/x", 0))
 
 
 # --- the run lease ----------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import os
 import pwd
 import stat
 
+from ansible_collections.labctl.lab.plugins.module_utils import reasons
+
 ROOT_STATE = "/var/lib/labctl"  # root's records, lock, lease, run folders, image archives
 ROOT_RUNTIME = "/run/labctl"  # root's short-lived files
 STATE_ENV = "LABCTL_STATE_DIR"  # another folder for run folders, retry records and image archives
@@ -80,15 +82,15 @@ def folder_problem(path, uid, lstat=os.lstat, follow=os.stat):
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"{path} cannot be read ({exc.strerror})"
+        return reasons.said("b_unreadable", path=path, error=exc.strerror)
     if stat.S_ISLNK(st.st_mode):
-        return f"{path} is a symbolic link"
+        return reasons.said("b_link", path=path)
     if not stat.S_ISDIR(st.st_mode):
-        return f"{path} is not a folder"
+        return reasons.said("b_not_folder", path=path)
     if st.st_uid != uid:
-        return f"{path} belongs to {owner_name(st.st_uid)}, not to {owner_name(uid)}"
+        return reasons.said("b_not_owner", path=path, owner=owner_name(st.st_uid), user=owner_name(uid))
     if _others_may_write(st, uid):
-        return f"{path} may be written by other accounts (mode {stat.S_IMODE(st.st_mode):04o})"
+        return reasons.said("b_others_write", path=path, mode=f"{stat.S_IMODE(st.st_mode):04o}")
     return None
 
 
@@ -98,7 +100,7 @@ def path_problem(path, uid, lstat=os.lstat, readlink=os.readlink):
     Follows links only where they belong to `uid` or root; a missing step ends the walk (it will be
     made by `uid`), but only below a folder no one else may write."""
     if not os.path.isabs(path):
-        return f"{path} is not an absolute path"
+        return reasons.said("b_not_absolute", path=path)
     todo = [p for p in path.split("/") if p]
     current, hops = "/", 0
     parent_open = False  # the folder we are in may be written by others (a sticky /tmp)
@@ -114,26 +116,28 @@ def path_problem(path, uid, lstat=os.lstat, readlink=os.readlink):
             st = lstat(candidate)
         except FileNotFoundError:
             if parent_open:
-                return f"{current} may be written by other accounts, who could put something at {candidate} first"
+                return reasons.said("b_others_first", folder=current, path=candidate)
             return None
         except OSError as exc:
-            return f"{candidate} cannot be read ({exc.strerror})"
+            return reasons.said("b_unreadable", path=candidate, error=exc.strerror)
         if st.st_uid not in (0, uid):
-            what = "a link" if stat.S_ISLNK(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode) else "a file"
-            return f"{candidate} is {what} of {owner_name(st.st_uid)}"
+            kind = (
+                "b_link_of" if stat.S_ISLNK(st.st_mode) else "b_folder_of" if stat.S_ISDIR(st.st_mode) else "b_file_of"
+            )
+            return reasons.said(kind, path=candidate, owner=owner_name(st.st_uid))
         if stat.S_ISLNK(st.st_mode):
             hops += 1
             if hops > MAX_LINKS:
-                return f"{path} has too many links on its way"
+                return reasons.said("b_too_many_links", path=path)
             target = readlink(candidate)
             todo = [p for p in target.split("/") if p] + todo
             current = "/" if target.startswith("/") else current
             continue
         if todo and not stat.S_ISDIR(st.st_mode):
-            return f"{candidate} is not a folder"
+            return reasons.said("b_not_folder", path=candidate)
         parent_open = stat.S_ISDIR(st.st_mode) and _others_may_write(st, uid)
         if parent_open and not st.st_mode & stat.S_ISVTX:
-            return f"{candidate} may be written by other accounts (mode {stat.S_IMODE(st.st_mode):04o})"
+            return reasons.said("b_others_write", path=candidate, mode=f"{stat.S_IMODE(st.st_mode):04o}")
         current = candidate
     return None
 
@@ -149,5 +153,5 @@ def trusted_folder_problem(path, uid, lstat=os.lstat, readlink=os.readlink):
     except OSError:
         return None
     if _others_may_write(st, uid):
-        return f"{path} may be written by other accounts (mode {stat.S_IMODE(st.st_mode):04o})"
+        return reasons.said("b_others_write", path=path, mode=f"{stat.S_IMODE(st.st_mode):04o}")
     return None

@@ -137,6 +137,23 @@ TEXTS = {
             "Another labctl run works on this machine's Podman store: {holder}; wait for it to finish and try "
             "again (if that run is gone, remove {path} on this machine)"
         ),
+        # The account boundary (module_utils.boundary): why a path is not this account's to write or keep state in.
+        "b_unreadable": "{path} cannot be read ({error})",
+        "b_link": "{path} is a symbolic link",
+        "b_not_folder": "{path} is not a folder",
+        "b_not_owner": "{path} belongs to {owner}, not to {user}",
+        "b_others_write": "{path} may be written by other accounts (mode {mode})",
+        "b_not_absolute": "{path} is not an absolute path",
+        "b_others_first": "{folder} may be written by other accounts, who could put something at {path} first",
+        "b_link_of": "{path} is a link of {owner}",
+        "b_folder_of": "{path} is a folder of {owner}",
+        "b_file_of": "{path} is a file of {owner}",
+        "b_too_many_links": "{path} has too many links on its way",
+        "state_refused": "labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again",
+        "will_not_write": (
+            "labctl will not write {path}: {problem}; give {what} a folder of this account's own (as a student, "
+            "run labctl as that student)"
+        ),
         # Waiting until part of a lab is ready (module_utils.waiting).
         "not_ready_within": "{what} was not ready within {timeout} s",
         "not_ready_stopped": "{what} was not ready and stopped",
@@ -408,6 +425,27 @@ TEXTS = {
             "Ein anderer labctl-Lauf arbeitet im Podman-Speicher dieser Maschine: {holder}; warten Sie, bis er "
             "fertig ist, und versuchen Sie es erneut (ist dieser Lauf verschwunden, entfernen Sie {path} auf "
             "dieser Maschine)"
+        ),
+        "b_unreadable": "{path} kann nicht gelesen werden ({error})",
+        "b_link": "{path} ist ein symbolischer Link",
+        "b_not_folder": "{path} ist kein Ordner",
+        "b_not_owner": "{path} gehört {owner}, nicht {user}",
+        "b_others_write": "{path} darf von anderen Konten beschrieben werden (Modus {mode})",
+        "b_not_absolute": "{path} ist kein absoluter Pfad",
+        "b_others_first": (
+            "{folder} darf von anderen Konten beschrieben werden, die zuerst etwas unter {path} ablegen könnten"
+        ),
+        "b_link_of": "{path} ist ein Link von {owner}",
+        "b_folder_of": "{path} ist ein Ordner von {owner}",
+        "b_file_of": "{path} ist eine Datei von {owner}",
+        "b_too_many_links": "auf dem Weg zu {path} liegen zu viele Links",
+        "state_refused": (
+            "labctl legt seinen Zustand nicht in {folder} ab: {problem}; entfernen oder korrigieren Sie das, dann "
+            "versuchen Sie es erneut"
+        ),
+        "will_not_write": (
+            "labctl schreibt nicht nach {path}: {problem}; geben Sie für {what} einen Ordner dieses Kontos an (als "
+            "Student führen Sie labctl als dieser Student aus)"
         ),
         "not_ready_within": "{what} war nicht innerhalb von {timeout} s bereit",
         "not_ready_stopped": "{what} war nicht bereit und hat angehalten",

@@ -87,10 +87,8 @@ def main():
             module.fail_json(msg=f"run_lease: run.{key} is missing")
     problem = boundary.folder_problem(folder, uid)
     if problem:
-        module.fail_json(
-            msg=f"labctl will not keep its state in {folder}: {problem}; remove or fix it, then try again",
-            labctl_exit_code=3,
-        )
+        said = reasons.said("state_refused", folder=folder, problem=problem)
+        module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=3)
     # A lease is bookkeeping of the run, like a lock, not a change to the lab: never "changed".
     state = module.params["state"]
     if state == "read":

@@ -20,7 +20,7 @@ author: labctl developers
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.labctl.lab.plugins.module_utils import boundary
+from ansible_collections.labctl.lab.plugins.module_utils import boundary, reasons
 
 
 def main():
@@ -31,13 +31,8 @@ def main():
     path = os.path.abspath(module.params["path"])
     problem = boundary.path_problem(path, os.geteuid())
     if problem:
-        module.fail_json(
-            msg=(
-                f"labctl will not write {path}: {problem}; give {module.params['what']} a folder of this account's "
-                "own (as a student, run labctl as that student)"
-            ),
-            labctl_exit_code=3,
-        )
+        said = reasons.said("will_not_write", path=path, problem=problem, what=module.params["what"])
+        module.fail_json(msg=reasons.english(said), labctl_said=said, labctl_exit_code=3)
     module.exit_json(changed=False, path=path)
 
 
