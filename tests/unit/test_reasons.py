@@ -185,3 +185,17 @@ def test_who_holds_a_store_is_said_in_both_languages():
     assert reasons.say(busy, "de").startswith(
         "Ein anderer labctl-Lauf arbeitet im Podman-Speicher dieser Maschine: up ex2"
     )
+
+
+def test_a_bad_port_offset_is_one_sentence_in_both_languages_and_keeps_its_code_word():
+    with pytest.raises(ports.OffsetError) as err:
+        ports.port_offset("ten", "s01", [8080])
+    assert str(err.value) == (
+        "lab_port_offset of host s01 must be a whole number from 0 to 50000, not 'ten': fix it in the inventory."
+    )
+    assert reasons.say(err.value.said, "de") == (
+        "lab_port_offset von Host s01 muss eine ganze Zahl von 0 bis 50000 sein, nicht 'ten': korrigieren Sie es "
+        "im Inventory."
+    )
+    state = reasons.said("state_refused", folder="/x", problem=reasons.said("b_link", path="/x"))
+    assert reasons.english(state).startswith("labctl will not keep its state in /x: /x is a symbolic link;")

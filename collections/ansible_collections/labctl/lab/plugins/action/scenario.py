@@ -21,8 +21,8 @@ def port_offset(value, host, ports_of_file):
     """The host's lab_port_offset as an int (0 when unset), or a one-sentence error."""
     try:
         return ports.port_offset(value, host, ports_of_file)
-    except ValueError as exc:
-        raise AnsibleActionFail(str(exc), result={"labctl_exit_code": 2}) from exc  # bad input, as on the command line
+    except ports.OffsetError as exc:  # bad input, as on the command line
+        raise AnsibleActionFail(str(exc), result={"labctl_exit_code": 2, "labctl_said": exc.said}) from exc
 
 
 def scenario_file(scenario_id, folders):

@@ -139,24 +139,26 @@ def holders(ports, held, owners):
 # --- A host's port offset (several students' labs on one machine) ----------------------------------
 
 
+class OffsetError(ValueError):
+    """A lab_port_offset that cannot be: str() is the English sentence, `said` the same as data."""
+
+    def __init__(self, said):
+        super().__init__(reasons.english(said))
+        self.said = said
+
+
 def port_offset(value, host, ports):
-    """The host's lab_port_offset as an int (0 when unset); ValueError with one sentence when wrong."""
+    """The host's lab_port_offset as an int (0 when unset); OffsetError with one sentence when wrong."""
     if value is None or value == "":
         return 0
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT_OFFSET:
         shown = value if not isinstance(value, str) else value[:40]
-        raise ValueError(
-            f"lab_port_offset of host {host} must be a whole number from 0 to {MAX_PORT_OFFSET}, not {shown!r}: "
-            "fix it in the inventory."
-        )
+        raise OffsetError(reasons.said("offset_not_a_number", host=host, most=MAX_PORT_OFFSET, value=repr(shown)))
     top = max((int(p) for p in ports), default=0)
     if top + value > 65535:
-        raise ValueError(
-            f"lab_port_offset {value} of host {host} moves port {top} past 65535: "
-            f"use at most {65535 - top} in the inventory."
-        )
+        raise OffsetError(reasons.said("offset_too_far", offset=value, host=host, port=top, most=65535 - top))
     return value
 
 

@@ -17,6 +17,9 @@ PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 # Reasons that are punctuation, codes and values only: the same in every language.
 THE_SAME_IN_EVERY_LANGUAGE = frozenset({"with_why", "why_and_hint", "why_http", "host_podman"})
 
+# Words a sentence starts with as they are: a name (labctl), or code (lab_port_offset, `podman …`).
+KEEP_CASE = frozenset({"labctl"})
+
 TEXTS = {
     "en": {
         # Ports (module_utils.ports.verdict): "<found>, but scenario <s> needs it: <hint>, then try again."
@@ -133,6 +136,13 @@ TEXTS = {
         ),
         "a_labctl_run": "a labctl run",
         "holder_run": "{command} ({user}{pid} on {controller}, since {since})",
+        "offset_not_a_number": (
+            "lab_port_offset of host {host} must be a whole number from 0 to {most}, not {value}: fix it in the "
+            "inventory."
+        ),
+        "offset_too_far": (
+            "lab_port_offset {offset} of host {host} moves port {port} past 65535: use at most {most} in the inventory."
+        ),
         "store_busy": (
             "Another labctl run works on this machine's Podman store: {holder}; wait for it to finish and try "
             "again (if that run is gone, remove {path} on this machine)"
@@ -421,6 +431,14 @@ TEXTS = {
         ),
         "a_labctl_run": "ein labctl-Lauf",
         "holder_run": "{command} ({user}{pid} auf {controller}, seit {since})",
+        "offset_not_a_number": (
+            "lab_port_offset von Host {host} muss eine ganze Zahl von 0 bis {most} sein, nicht {value}: korrigieren "
+            "Sie es im Inventory."
+        ),
+        "offset_too_far": (
+            "lab_port_offset {offset} von Host {host} schiebt Port {port} über 65535 hinaus: nehmen Sie im Inventory "
+            "höchstens {most}."
+        ),
         "store_busy": (
             "Ein anderer labctl-Lauf arbeitet im Podman-Speicher dieser Maschine: {holder}; warten Sie, bis er "
             "fertig ist, und versuchen Sie es erneut (ist dieser Lauf verschwunden, entfernen Sie {path} auf "
@@ -637,7 +655,8 @@ def _sentence(value, lang, capital=False, more=None):
         return _value(values[name], lang, capital and first is not None and match.start() == 0, more)
 
     text = PLACEHOLDER.sub(one, template)
-    if capital and first is None:
+    word = template.split(" ", 1)[0]
+    if capital and first is None and word.isalpha() and word not in KEEP_CASE:
         text = text[:1].upper() + text[1:]
     return text
 

@@ -44,8 +44,8 @@ def main():
     wanted = list(dict.fromkeys(module.params["ports"]))
     try:
         offset = port_rules.port_offset(module.params["offset"], module.params["host"], wanted)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), labctl_exit_code=2)  # bad input, as on the command line
+    except port_rules.OffsetError as exc:
+        module.fail_json(msg=str(exc), labctl_said=exc.said, labctl_exit_code=2)  # bad input, as on the command line
     try:
         found = port_rules.who_holds(
             module.run_command,
