@@ -136,8 +136,15 @@ class EventCollector:
                 explicit = data.get("resolved_action", "") in EXPLICIT_ACTIONS
                 code = res.get("labctl_exit_code")
                 explicit = explicit or code is not None  # such a module words its message for the user
+                said = res.get("labctl_said")
                 failure = Failure(
-                    host, data.get("task", ""), failure_message(res), data.get("role", ""), explicit, code
+                    host,
+                    data.get("task", ""),
+                    failure_message(res),
+                    data.get("role", ""),
+                    explicit,
+                    code,
+                    said["reason"] if reasons.is_said(said) else "",
                 )
                 self.failures.append(failure)
             if kind == "runner_on_ok" and res.get("changed"):

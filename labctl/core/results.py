@@ -43,6 +43,7 @@ class Failure:
     role: str = ""
     explicit: bool = False  # a fail/assert task: its message was written for the user
     exit_code: int | None = None  # a labctl.lab module's own verdict (labctl_exit_code), e.g. 3: host not ready
+    reason: str = ""  # a stop's stable key (module_utils.reasons, e.g. port_stop): --json keeps it in any language
 
 
 @dataclass

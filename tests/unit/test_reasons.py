@@ -199,3 +199,22 @@ def test_a_bad_port_offset_is_one_sentence_in_both_languages_and_keeps_its_code_
     )
     state = reasons.said("state_refused", folder="/x", problem=reasons.said("b_link", path="/x"))
     assert reasons.english(state).startswith("labctl will not keep its state in /x: /x is a symbolic link;")
+
+
+def test_a_stop_keeps_its_stable_reason_for_json_and_counts_as_written_for_the_user():
+    said = reasons.said("image_not_here", image="alpine", ways_out=reasons.said("images_ways_out"))
+    collect = events.EventCollector(None)
+    collect(
+        {
+            "event": "runner_on_failed",
+            "event_data": {
+                "host": "m1",
+                "task": "Stop when an image is missing and pulls are not allowed",
+                "resolved_action": "labctl.lab.stop",
+                "res": {"failed": True, "msg": reasons.english(said), "labctl_said": said},
+            },
+        }
+    )
+    [failure] = collect.failures
+    assert failure.explicit and failure.reason == "image_not_here"
+    assert failure.message.startswith("The image alpine is not on this host")
