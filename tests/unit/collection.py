@@ -21,3 +21,18 @@ def load(relative, name=None):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def playbook(path, timeout=120):
+    """ansible-playbook on this machine (-c local) with labctl.lab from this checkout: a real run of an action
+    or module, without Podman. Returns the CompletedProcess (text)."""
+    import subprocess
+    from pathlib import Path
+
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)],
+        capture_output=True,
+        text=True,
+        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
+        timeout=timeout,
+    )

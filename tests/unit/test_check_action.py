@@ -2,13 +2,11 @@
 
 import importlib.util
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.unit import collection
 
 spec = importlib.util.spec_from_file_location(
     "labctl_check_action", ROOT / "collections/ansible_collections/labctl/lab/plugins/action/check.py"
@@ -53,12 +51,7 @@ def test_a_mistyped_argument_fails_the_task_instead_of_grading(tmp_path):
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
         "    - labctl.lab.check: {name: n, that: true, severity: fatal}\n"
     )
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-        capture_output=True,
-        text=True,
-        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
-    )
+    proc = collection.playbook(playbook)
     assert proc.returncode != 0
     assert "severity" in proc.stdout and "fatal" in proc.stdout
 
@@ -82,12 +75,7 @@ def test_a_bad_check_id_fails_the_task_instead_of_grading(tmp_path):
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
         "    - labctl.lab.check: {id: Port_8080, name: n, that: true}\n"
     )
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-        capture_output=True,
-        text=True,
-        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
-    )
+    proc = collection.playbook(playbook)
     assert proc.returncode != 0
     assert "Port_8080" in proc.stdout and "lower-case" in proc.stdout
 

@@ -2,14 +2,11 @@
 check, in the language of lab_lang, appends them to labctl_checks, and refuses a mistyped check."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.unit import collection
 
 STATE = {
     "pods": {"db-app-pod": {"Name": "db-app-pod", "State": "Running", "Id": "p1"}},
@@ -63,12 +60,7 @@ def play(tmp_path, checks, extra_vars=None):
             ]
         )
     )
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-        capture_output=True,
-        text=True,
-        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
-    )
+    proc = collection.playbook(playbook)
     return proc, (json.loads(out.read_text()) if out.exists() else None)
 
 

@@ -3,9 +3,6 @@ ansible-playbook run, and labctl rendering a stop in the language it shows."""
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,6 +11,7 @@ from ansible_collections.labctl.lab.plugins.module_utils import lease, ports, re
 
 from labctl.core import events, i18n
 from tests.conftest import ROOT
+from tests.unit import collection
 
 CONTENT = [ROOT / "roles", ROOT / "playbooks"]
 MODULES = ROOT / "collections" / "ansible_collections" / "labctl" / "lab" / "plugins"
@@ -159,13 +157,7 @@ def test_the_stop_task_fails_with_english_and_the_said_in_a_real_run(tmp_path):
             ]
         )
     )
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-        capture_output=True,
-        text=True,
-        env={"ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections"), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    proc = collection.playbook(playbook)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads(out.read_text())
     assert result["failed"] is True and result["labctl_exit_code"] == 3
