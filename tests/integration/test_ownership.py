@@ -73,6 +73,11 @@ def test_up_stops_before_replacing_what_labctl_did_not_make_unless_forced(clean_
     assert up.rc == 3, up.stdout + up.stderr
     assert "Container webserver already exists but labctl did not make it" in up.stderr
     assert "--force" in up.stderr
+    german = run_labctl("up", "ex1", "--lang", "de")  # a German class reads the same refusal in German
+    assert german.rc == 3, german.stdout + german.stderr
+    assert "Container webserver gibt es schon, aber nicht von labctl angelegt, und up würde es ersetzen" in (
+        german.stderr
+    )
     assert podman("container", "inspect", "--format", "{{.Id}}", "webserver").strip() == mine
     assert "client" not in podman("ps", "-a", "--format", "{{.Names}}").split(), "up changed something"
     forced = run_labctl("up", "ex1", "--force")
