@@ -179,14 +179,11 @@ def verdict(found, check, offset=0):
         h for h in need if not h["free"] and not (h["pod"] and h["pod"] in pods) and h["container"] not in containers
     ]
     scenario = check.get("scenario", "")
+    verdict_free = _free(wanted, scenario)
     if not foreign:
-        free = all(h["free"] for h in need)
-        words = reasons.said("host_free") if free else reasons.said("host_held_by_itself", scenario=scenario)
-        return {
-            **_free(wanted, scenario),
-            "found": reasons.words(words),
-            "words": {**_free(wanted, scenario)["words"], "found": words},
-        }
+        held = not all(h["free"] for h in need)
+        words = reasons.said("host_held_by_itself", scenario=scenario) if held else reasons.said("host_free")
+        return {**verdict_free, "found": reasons.words(words), "words": {**verdict_free["words"], "found": words}}
     first = foreign[0]
     port = first["port"]
     if first["pod"]:
@@ -203,15 +200,14 @@ def verdict(found, check, offset=0):
         hint = reasons.said("stop_process")
     said = reasons.said("port_stop", found=by, scenario=scenario, hint=hint)
     then = reasons.said("host_then_try_again", hint=hint)
-    free = _free(wanted, scenario)
     return {
-        **free,
+        **verdict_free,
         "ok": False,
         "found": reasons.words(by),
         "hint": reasons.words(then),
         "problem": reasons.english(said),
         "said": said,  # the problem as data: labctl says it in the language it shows
-        "words": {**free["words"], "found": by, "hint": then},
+        "words": {**verdict_free["words"], "found": by, "hint": then},
     }
 
 
