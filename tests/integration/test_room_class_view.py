@@ -18,6 +18,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT, run_labctl, start_labctl, stop_labctl
+from tests.integration.conftest import ensure_set_up
 from tests.integration.test_ex3_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.test_room import lab_up
 from tests.room.room import Room
@@ -77,10 +78,11 @@ def room_left_clean(room):
         assert cleaned.rc == 0, cleaned.stdout + cleaned.stderr
 
 
-@pytest.fixture
-def a_class(set_up_room, tmp_path):
-    """m1 done (ex1, ex2), m2 with its own "webapp" in the pod serving markup, m3 nothing."""
-    room = set_up_room
+@pytest.fixture(scope="module")
+def a_class(room, tmp_path_factory):
+    """m1 done (ex1, ex2), m2 with its own "webapp" in the pod serving markup, m3 nothing: made once for
+    the module (the tests that only look at the class come first; the watch test, which fixes m2, last)."""
+    room = ensure_set_up(room)
     lab_up(room, "ex1", "ex2")
     for scenario in ("ex1", "ex2"):
         clean = run_labctl("clean", scenario, "-i", str(room.inventory), "--become", "-l", "m3", timeout=900)
@@ -94,7 +96,7 @@ def a_class(set_up_room, tmp_path):
     while "onerror" not in room.podman(2, "exec", "webapp", "wget", "-qO-", "http://localhost:5000/", check=False):
         assert time.monotonic() < deadline, "m2's markup page did not come up"
         time.sleep(1)
-    yield room, class_inventory(room, tmp_path)
+    yield room, class_inventory(room, tmp_path_factory.mktemp("class"))
     # m2's own "webapp" is not labctl's: up leaves it alone (test_ownership), so the next class starts without it.
     room.podman(2, "rm", "-f", "-t", "0", "webapp", check=False)
 
@@ -126,6 +128,34 @@ def test_verify_all_in_german_gives_the_class_as_matrix_page_and_csv(a_class, tm
     # what m2's page returned is shown as text, escaped, in the found of the page check
     assert "onerror=alert(1)" in html and "<img" not in html and "<script" not in html, html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_the_page_in_chromium_renders_shows_the_hint_and_fetches_nothing(a_class, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _room, inventory = a_class
+    page_file = tmp_path / "klasse.html"
+    verify = run_labctl("verify", "ex2", "-i", inventory, "--become", "--html", str(page_file), env=GERMAN)
+    assert verify.rc == 1, verify.stdout + verify.stderr
+    requests, dialogs = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(page_file.as_uri())
+            assert page.locator("table.matrix tbody tr").count() == 3
+            failing = page.locator("td.cell.partial details").first
+            failing.locator("summary").click()
+            assert "Hinweis" in failing.inner_text() or failing.locator(".hint").count() >= 1
+            assert page.locator("td.cell.done").count() >= 1
+            assert page.evaluate("() => document.querySelectorAll('script, img, iframe').length") == 0
+            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "class_view.png"), full_page=True)
+        finally:
+            browser.close()
+    assert requests == [page_file.as_uri()], requests  # the page itself, nothing else
+    assert dialogs == []
 
 
 @pytest.mark.timeout(1800)
@@ -163,31 +193,3 @@ def test_watch_sees_a_fix_within_one_round(a_class, tmp_path):
     assert "Runde" in out
     screenshot(tmp_path / "before.html", "watch-before.png")
     screenshot(tmp_path / "after.html", "watch-after.png")
-
-
-def test_the_page_in_chromium_renders_shows_the_hint_and_fetches_nothing(a_class, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    _room, inventory = a_class
-    page_file = tmp_path / "klasse.html"
-    verify = run_labctl("verify", "ex2", "-i", inventory, "--become", "--html", str(page_file), env=GERMAN)
-    assert verify.rc == 1, verify.stdout + verify.stderr
-    requests, dialogs = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(page_file.as_uri())
-            assert page.locator("table.matrix tbody tr").count() == 3
-            failing = page.locator("td.cell.partial details").first
-            failing.locator("summary").click()
-            assert "Hinweis" in failing.inner_text() or failing.locator(".hint").count() >= 1
-            assert page.locator("td.cell.done").count() >= 1
-            assert page.evaluate("() => document.querySelectorAll('script, img, iframe').length") == 0
-            page.screenshot(path=str(ROOT / "tests" / "artifacts" / "class_view.png"), full_page=True)
-        finally:
-            browser.close()
-    assert requests == [page_file.as_uri()], requests  # the page itself, nothing else
-    assert dialogs == []
