@@ -224,7 +224,8 @@ def rootless_student() -> Iterator[Student]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The VM tests last: qemu idles at ~70 % of a core, so it is booted after everything else and stopped
+    """The VM tests last when one pytest runs them with the others (scripts/test runs them beside the
+    others instead): qemu idles at ~70 % of a core, so it is booted as late as possible and stopped
     straight after; vm_full (the long five-exercise cycle) only when asked for with -m."""
     if "vm_full" not in (config.getoption("markexpr") or ""):
         full = [item for item in items if item.get_closest_marker("vm_full")]

@@ -24,6 +24,7 @@ import http.server
 import inspect
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -346,7 +347,7 @@ class VM:
         return pid
 
 
-def _write_inventories(vm: VM) -> None:
+def _write_inventories(vm: VM, key: Path | None = None) -> None:
     common = (
         "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "
         "-o ControlMaster=auto -o ControlPersist=120s"
@@ -355,14 +356,15 @@ def _write_inventories(vm: VM) -> None:
         vm.inventory(user).write_text(
             "[lab]\n"
             f"vm ansible_host=127.0.0.1 ansible_port={vm.port} ansible_user={user} "
-            f"ansible_ssh_private_key_file={vm.key} ansible_python_interpreter=/usr/bin/python3 "
+            f"ansible_ssh_private_key_file={key or vm.key} ansible_python_interpreter=/usr/bin/python3 "
             f"ansible_ssh_common_args='{common}' ansible_ssh_pipelining=true\n"
         )
 
 
-def up(run: Path = DEFAULT_RUN, timeout: float = 300) -> VM:
-    """Boot the VM, wait for SSH (with a deadline), write the inventories. Stops qemu on any failure."""
-    disk = build()
+def up(run: Path = DEFAULT_RUN, timeout: float = 300, disk: Path | None = None) -> VM:
+    """Boot the VM, wait for SSH (with a deadline), write the inventories. Stops qemu on any failure.
+    `disk`: a disk folder build() made before (then this host's images are not looked at again)."""
+    disk = disk or build()
     _, vmlinuz, initrd = kernel()
     if run.exists():
         stale = VM(run, disk)
@@ -432,6 +434,18 @@ def up(run: Path = DEFAULT_RUN, timeout: float = 300) -> VM:
     (run / "boot_seconds").write_text(f"{time.monotonic() - start:.1f}\n")
     log(f"up in {time.monotonic() - start:.1f} s on port {port}: {vm.inventory()}")
     return vm
+
+
+def hand_to(vm: VM, account: str) -> None:
+    """Let a normal account of this host drive the VM (labctl run by a trainer's own account, not root):
+    its own copy of the key, and inventories that name that copy."""
+    entry = pwd.getpwnam(account)
+    key = vm.run / "controller_ed25519"
+    shutil.copyfile(vm.key, key)
+    os.chown(key, entry.pw_uid, entry.pw_gid)
+    key.chmod(0o600)
+    _write_inventories(vm, key)
+    vm.run.chmod(0o755)  # the inventories are readable; the key only by its account
 
 
 def down(vm: VM, remove: bool = True) -> None:
