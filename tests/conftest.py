@@ -3,11 +3,13 @@
 import contextlib
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,41 @@ def clean_scenario() -> Iterator[callable]:
             problems.append(str(exc)[:800])
         remove_scenario_leftovers(scenario_id)
     assert not problems, "cleaning up after the test: " + "; ".join(problems)
+
+
+def stop_account(name: str) -> None:
+    """Kill every process of a test's own account (Podman's pause process, SSH's ControlPersist masters),
+    and wait until they are gone: userdel refuses an account in use."""
+    subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+    for _ in range(50):
+        if subprocess.run(["pgrep", "-u", name], capture_output=True).returncode != 0:
+            return
+        time.sleep(0.1)
+
+
+def remove_account(name: str) -> None:
+    """A test's own account, gone with its processes, its home and what rootless Podman left in /tmp
+    (shutil.rmtree follows no link); a no-op when there is no such account."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    stop_account(name)
+    subprocess.run(["userdel", "--remove", "--force", name], capture_output=True)
+    for leftover in (f"/tmp/podman-run-{uid}", f"/tmp/containers-user-{uid}", f"/tmp/storage-run-{uid}"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def commands_without_podman(folder: Path) -> Path:
+    """folder/bin: every command of /usr/bin but podman (on merged-/usr Debian /bin is /usr/bin), for a
+    PATH of a machine without Podman; readable by every account."""
+    bindir = folder / "bin"
+    bindir.mkdir(mode=0o755)
+    bindir.chmod(0o755)
+    for tool in Path("/usr/bin").iterdir():
+        if tool.name != "podman":
+            (bindir / tool.name).symlink_to(tool)
+    return bindir
 
 
 STUDENT = "labctl-student"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Student, labctl_bin, podman, run_labctl
+from tests.conftest import Student, labctl_bin, podman, remove_account, run_labctl
 
 pytestmark = pytest.mark.podman
 
@@ -31,22 +31,16 @@ NGINX = "docker.io/library/nginx:alpine"
 EXTRA = "localhost/labctl-boundary-extra:1"
 
 
-def _remove_account() -> None:
-    if subprocess.run(["id", ACCOUNT], capture_output=True).returncode == 0:
-        subprocess.run(["pkill", "-KILL", "-u", ACCOUNT], capture_output=True)  # its Podman pause process
-        subprocess.run(["userdel", "--remove", ACCOUNT], capture_output=True, check=False)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def fresh_account() -> Iterator[None]:
     """The account is made for this module and removed after it: what root leaves in its home can only
     come from the labctl runs of these tests, and nothing of it stays on the machine."""
-    _remove_account()
+    remove_account(ACCOUNT)
     subprocess.run(["useradd", "--create-home", ACCOUNT], check=True)
     try:
         yield
     finally:
-        _remove_account()
+        remove_account(ACCOUNT)
 
 
 def boundary_student() -> Student:

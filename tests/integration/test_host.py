@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, hold_port, podman, run_labctl
+from tests.conftest import ROOT, commands_without_podman, hold_port, podman, run_labctl
 
 pytestmark = pytest.mark.podman
 
@@ -137,13 +137,10 @@ def student():
 @pytest.fixture
 def path_without_podman():
     """A PATH with every command of /usr/bin except podman (on merged-/usr Debian /bin is /usr/bin)."""
-    bindir = Path(tempfile.mkdtemp(prefix="labctl-nopodman-"))
-    bindir.chmod(0o755)  # the student must be able to use it
-    for tool in Path("/usr/bin").iterdir():
-        if tool.name != "podman":
-            (bindir / tool.name).symlink_to(tool)
-    yield f"{Path(sys.executable).parent}:{bindir}"
-    shutil.rmtree(bindir)
+    folder = Path(tempfile.mkdtemp(prefix="labctl-nopodman-"))
+    folder.chmod(0o755)  # the student must be able to use it
+    yield f"{Path(sys.executable).parent}:{commands_without_podman(folder)}"
+    shutil.rmtree(folder)
 
 
 def test_without_podman_and_without_root_up_says_what_to_run(path_without_podman, student):

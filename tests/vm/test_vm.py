@@ -14,7 +14,6 @@ that nothing here reads or changes root's Podman store or labctl's state on this
 import atexit
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Student, run_labctl
+from tests.conftest import ROOT, Student, commands_without_podman, remove_account, run_labctl, stop_account
 from tests.vm import vm as vmlib
 
 pytestmark = [pytest.mark.vm, pytest.mark.slow, pytest.mark.timeout(1200)]  # TCG, beside the other tests
@@ -42,30 +41,22 @@ def _trainer_account(run: Path) -> None:
     """The trainer's own account on this host, made afresh (its labctl state starts empty), on a laptop
     without Podman: labctl on the controller hands over no images then (the VM has them), and nothing
     of it touches this host's Podman, which the tests beside these use."""
-    _remove_trainer_account()
+    remove_account(TRAINER.name)
     subprocess.run(["useradd", "--create-home", TRAINER.name], check=True, capture_output=True)
-    bindir = run / "bin"
-    bindir.mkdir(mode=0o755)
-    for tool in Path("/usr/bin").iterdir():
-        if tool.name != "podman":
-            (bindir / tool.name).symlink_to(tool)
-    TRAINER_ENV["PATH"] = f"{Path(sys.executable).parent}:{bindir}"
+    TRAINER_ENV["PATH"] = f"{Path(sys.executable).parent}:{commands_without_podman(run)}"
 
 
-def _remove_trainer_account() -> None:
-    """The account, its processes (SSH's ControlPersist masters, Podman's pause) and what they left in /tmp."""
-    try:
-        uid = pwd.getpwnam(TRAINER.name).pw_uid
-    except KeyError:
-        return
-    subprocess.run(["pkill", "-KILL", "-u", TRAINER.name], capture_output=True)
-    for _ in range(50):  # until the killed processes are gone: userdel refuses an account in use
-        if subprocess.run(["pgrep", "-u", TRAINER.name], capture_output=True).returncode != 0:
-            break
-        time.sleep(0.1)
-    subprocess.run(["userdel", "--remove", "--force", TRAINER.name], capture_output=True)
-    for leftover in (f"/tmp/podman-run-{uid}", f"/tmp/containers-user-{uid}", f"/tmp/storage-run-{uid}"):
-        shutil.rmtree(leftover, ignore_errors=True)
+def _keep_trainer_runs() -> None:
+    """The trainer's run folders, copied for a failure's full story before the account goes: only once
+    its processes are stopped, and only through folders that are no links (root follows none of the
+    account's links; links inside are copied as links)."""
+    stop_account(TRAINER.name)
+    kept = ROOT / "tests" / "artifacts" / "vm-runs"
+    shutil.rmtree(kept, ignore_errors=True)
+    runs = Path(f"/home/{TRAINER.name}/.local/state/labctl/runs")
+    folders = [runs, *list(runs.parents)[:4]]  # runs, labctl, state, .local, the home
+    if all(f.exists() and not f.is_symlink() for f in folders):
+        shutil.copytree(runs, kept, symlinks=True)
 
 
 def _prerequisites() -> str:
@@ -108,12 +99,8 @@ def vm():
         if machine is not None:
             vmlib.down(machine)
         shutil.rmtree(run, ignore_errors=True)
-        # The trainer's run folders, for a failure's full story (they go with the account).
-        runs, kept = Path(f"/home/{TRAINER.name}/.local/state/labctl/runs"), ROOT / "tests" / "artifacts" / "vm-runs"
-        shutil.rmtree(kept, ignore_errors=True)
-        if runs.is_dir():
-            shutil.copytree(runs, kept, symlinks=True)
-        _remove_trainer_account()
+        _keep_trainer_runs()
+        remove_account(TRAINER.name)
         print("\n[vm] seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in TIMES.items()))
 
 
