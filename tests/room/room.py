@@ -49,6 +49,7 @@ if __package__:
 else:  # run as a script: tests/room/room.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests import aptcache
+from labctl.core.environment import SSH_ARGS
 
 LABEL = "io.labctl.test-room"
 ROOM_LABEL = "io.labctl.test-room.prefix"  # which room an object belongs to: rooms side by side stay apart
@@ -377,14 +378,14 @@ class Room:
         # ansible_ssh_args: labctl's own (one connection kept open), without -C. These machines are on
         # this host's loopback: compressing the image archives labctl copies to them (hundreds of MB)
         # only costs CPU, as it would on a wired LAN.
+        ssh_args = " ".join(arg for arg in SSH_ARGS.split() if arg != "-C")
         lines = ["[room]"]
         for i in machines:
             lines.append(
                 f"m{i} ansible_host=127.0.0.1 ansible_port={self.port(i)} ansible_user={USER} "
                 f"ansible_ssh_private_key_file={self.key} ansible_python_interpreter=/usr/bin/python3 "
                 f"ansible_ssh_common_args='-o UserKnownHostsFile={self.known_hosts}' "
-                "ansible_ssh_args='-o ControlMaster=auto -o ControlPersist=60s'"
-                + (" ansible_become=true" if become else "")
+                f"ansible_ssh_args='{ssh_args}'" + (" ansible_become=true" if become else "")
             )
         self.inventory.write_text("\n".join(lines) + "\n")
         return self.inventory
